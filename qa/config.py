@@ -1,0 +1,43 @@
+"""One settings object, read once from the environment and overridden by CLI flags."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+DEFAULT_MODEL_DIR = Path(".qa/models/multilingual-e5-small")
+
+
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    docs_dir: Path = Path("seeds")
+    index_dir: Path = Path(".qa/index")
+    # A folder, or a hub name for machines that can reach a model hub.
+    model: str = str(DEFAULT_MODEL_DIR)
+    top_k: int = 3
+    max_question_chars: int = 500
+    # Below this confidence the bot says the articles do not answer the question.
+    min_confidence: float = 0.5
+    device: str = "cpu"
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        env = cls(
+            docs_dir=Path(os.environ.get("QA_DOCS", "seeds")),
+            index_dir=Path(os.environ.get("QA_INDEX_DIR", ".qa/index")),
+            model=os.environ.get("QA_MODEL", str(DEFAULT_MODEL_DIR)),
+            min_confidence=_env_float("QA_MIN_CONFIDENCE", cls.min_confidence),
+            max_question_chars=int(os.environ.get("QA_MAX_QUESTION_CHARS", cls.max_question_chars)),
+            device=os.environ.get("QA_DEVICE", "cpu"),
+        )
+        return replace(env, **{k: v for k, v in overrides.items() if v is not None})
+
+    @property
+    def uses_default_model(self) -> bool:
+        return Path(self.model) == DEFAULT_MODEL_DIR

@@ -1,0 +1,200 @@
+"""Load article files and clean their OCR text into blocks with stable offsets.
+
+The seed articles are OCR'd newspaper pages: a column layout breaks lines (and even
+words) anywhere, blank lines appear mid-sentence, and headlines, bylines, captions and
+ads are interleaved with the body. Cleaning re-joins broken lines into paragraphs and
+labels every line-block, without dropping any content: the cleaned text is the blocks
+joined by newlines, and every later offset (chunks, sentences, answers) points into it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qa.errors import QAError
+from qa.text import word_spans_boundary
+
+DOC_SUFFIXES = (".txt", ".md")
+
+# A sentence (or clause list) is finished when a line ends with one of these,
+# optionally followed by closing quotes/brackets.
+_SENTENCE_END = re.compile(r"(?:[。！？!?…⋯；;]|(?<=[A-Za-z])\.)[”’」』）)\]】\"']*$")
+_CLAUSE_PUNCT = re.compile(r"[，,；;。！？!?：:、]")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN_WORD_END = re.compile(r"[A-Za-z0-9]$")
+_LATIN_WORD_START = re.compile(r"^[A-Za-z0-9]")
+# 记者/通讯员 followed by a 2–4 character name, with the paper's usual box markers.
+_BYLINE = re.compile(
+    r"^[□■◇◆●○]?\s*(?:融媒)?(?:首席)?(?:见习)?(?:记者|通讯员|实习生|摄影|编辑)"
+    r"[\s:：]*[\u4e00-\u9fff]{2,4}(?:\s+[\u4e00-\u9fff]{2,4})*(?:\s*(?:文/摄|文|摄|报道))?$"
+)
+_DOT_LEADER = re.compile(r"[.．·…⋯]{5,}")
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
+
+HEADING_MAX_CHARS = 40
+TITLE_MIN_CHARS = 6
+
+
+@dataclass(frozen=True)
+class Block:
+    """A run of the cleaned text: a paragraph, a headline, a byline or page noise (ads)."""
+
+    kind: str  # "body" | "heading" | "byline" | "noise"
+    start: int
+    end: int
+
+
+@dataclass
+class Document:
+    doc_id: str
+    title: str
+    text: str
+    blocks: list[Block] = field(default_factory=list)
+    content_hash: str = ""
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _line_kind(line: str) -> str:
+    """Classify one stripped line on its own (context decides joins later)."""
+    if _MARKDOWN_HEADING.match(line):
+        return "heading"
+    if _DOT_LEADER.search(line) or (not _CJK.search(line) and re.search(r"[A-Za-z]", line)
+                                    and len(line) <= HEADING_MAX_CHARS and line.upper() == line):
+        return "noise"  # dot leaders of ad boxes, upper-case Latin brand lines
+    if len(line) <= 30 and _BYLINE.match(line):
+        return "byline"
+    prose = not _CJK.search(line) and re.search(r"[a-z]{2,}\s+[a-z]{2,}", line)
+    if (len(line) <= HEADING_MAX_CHARS and not _CLAUSE_PUNCT.search(line)
+            and not _SENTENCE_END.search(line) and not prose):
+        return "heading"
+    return "body"
+
+
+def _joiner(left: str, right: str) -> str:
+    """Lines re-join without a space, except between two Latin words."""
+    if _LATIN_WORD_END.search(left) and _LATIN_WORD_START.search(right):
+        return " "
+    return ""
+
+
+_FUNCTION_CHAR_END = re.compile(r"[的为以在和与对将把及了是从向]$")
+# A photo credit ("融媒记者 杨成栋 摄") ends a caption just as a full stop would.
+_CREDIT_END = re.compile(r"(?:记者|通讯员|摄影)\s*[\u4e00-\u9fff]{2,4}\s*(?:文/摄|摄|报道)$")
+
+
+def _is_closed(text: str) -> bool:
+    return bool(_SENTENCE_END.search(text) or _CREDIT_END.search(text))
+
+
+def _breaks_a_word(line: str, next_line: str) -> bool:
+    """A heading-like column line is really a paragraph's first line when its last word
+    runs on into the next line ("党支部书" + "记吴康英") or it ends on a function word."""
+    return bool(word_spans_boundary(line, next_line) or _FUNCTION_CHAR_END.search(line))
+
+
+def _classified_lines(raw_text: str) -> list[tuple[str, str, bool]]:
+    """(kind, stripped line, indented) for every non-blank line."""
+    lines = []
+    for raw_line in raw_text.splitlines():
+        line = unicodedata.normalize("NFC", raw_line).strip()
+        if line:  # blank lines are column artefacts, not paragraph breaks
+            lines.append((_line_kind(line), line, raw_line[:1].isspace()))
+    if lines and lines[0][0] == "body" and len(lines[0][1]) <= 60 and not _is_closed(lines[0][1]):
+        lines[0] = ("heading", lines[0][1], lines[0][2])  # a page's first short line: its headline
+    for i in range(len(lines) - 1):
+        kind, line, indented = lines[i]
+        next_kind, next_line, next_indented = lines[i + 1]
+        if (kind == "heading" and next_kind == "body" and not next_indented
+                and not _MARKDOWN_HEADING.match(line) and _breaks_a_word(line, next_line)):
+            lines[i] = ("body", line, indented)
+    return lines
+
+
+def _segment(raw_text: str) -> list[tuple[str, str]]:
+    """Group raw lines into (kind, text) blocks.
+
+    A line continues the previous body block while that block's sentence is still open
+    (it does not end in 。！？… or a photo credit). A line that starts with indentation
+    opens a new block: in this OCR output an indented line starts a new text box.
+    """
+    blocks: list[tuple[str, str]] = []
+    open_sentence = False
+    for kind, line, indented in _classified_lines(raw_text):
+        if open_sentence and not indented and kind in ("body", "heading"):
+            prev_text = blocks[-1][1]
+            blocks[-1] = ("body", prev_text + _joiner(prev_text, line) + line)
+        else:
+            blocks.append((kind, line))
+        open_sentence = blocks[-1][0] == "body" and not _is_closed(blocks[-1][1])
+    return blocks
+
+
+def _choose_title(blocks: list[tuple[str, str]], fallback: str) -> str:
+    """Pick the article headline by newspaper conventions, never by content."""
+    texts = [_MARKDOWN_HEADING.sub("", t) for _, t in blocks]
+    kinds = [k for k, _ in blocks]
+    for (kind, text), clean in zip(blocks, texts):
+        if kind == "heading" and _MARKDOWN_HEADING.match(text):
+            return clean
+    if kinds and kinds[0] == "heading" and len(texts[0]) >= TITLE_MIN_CHARS:
+        return texts[0]
+    if "byline" in kinds:
+        # The headline sits just above the byline, possibly with a "——" subtitle between.
+        i = kinds.index("byline")
+        run = []
+        while i > 0 and kinds[i - 1] == "heading":
+            i -= 1
+            run.insert(0, texts[i])
+        for j, text in enumerate(run):
+            if text.startswith(("——", "—", "--")) and j > 0:
+                return run[j - 1]
+        if run:
+            return run[0]
+    for kind, text in zip(kinds, texts):
+        if kind == "heading" and len(text) >= TITLE_MIN_CHARS:
+            return text
+    return fallback
+
+
+def clean_text(raw_text: str, fallback_title: str = "") -> tuple[str, list[Block], str]:
+    """Return (cleaned text, blocks with offsets into it, title)."""
+    segmented = _segment(raw_text)
+    parts, blocks, pos = [], [], 0
+    for kind, text in segmented:
+        blocks.append(Block(kind, pos, pos + len(text)))
+        parts.append(text)
+        pos += len(text) + 1  # the newline joining blocks
+    return "\n".join(parts), blocks, _choose_title(segmented, fallback_title)
+
+
+def parse_document(doc_id: str, data: bytes) -> Document:
+    try:
+        raw = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise QAError(f"{doc_id} is not UTF-8 text (byte {exc.start}); convert it to UTF-8 "
+                      "or remove it from the documents folder") from None
+    text, blocks, title = clean_text(raw, fallback_title=Path(doc_id).stem)
+    return Document(doc_id=doc_id, title=title, text=text, blocks=blocks,
+                    content_hash=content_hash(data))
+
+
+def document_files(docs_dir: Path) -> list[Path]:
+    """The .txt/.md files of a folder (not hidden ones), sorted by name."""
+    if not docs_dir.is_dir():
+        raise QAError(f"documents folder {docs_dir} does not exist")
+    files = sorted(p for p in docs_dir.iterdir()
+                   if p.is_file() and p.suffix.lower() in DOC_SUFFIXES and not p.name.startswith("."))
+    if not files:
+        raise QAError(f"documents folder {docs_dir} holds no .txt or .md files")
+    return files
+
+
+def load_documents(docs_dir: Path) -> list[Document]:
+    return [parse_document(p.name, p.read_bytes()) for p in document_files(docs_dir)]

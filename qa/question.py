@@ -1,0 +1,89 @@
+"""What a question asks for: its answer type, its content words and the gap it leaves.
+
+Chinese factoid questions are usually a statement with the answer replaced by a wh-word
+("象珠镇有多少家企业" ← "象珠镇有1000余家企业"), so besides the type we keep the text on
+either side of the wh-word: finding that context in a sentence delimits the answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.text import CJK, STOPWORDS, char_bigrams, content_words, to_simplified
+
+UNITS = ("万元|亿元|万人|人次|平方米|平方公里|公里|千米|公顷|周年|余人|个月|"
+         "个|家|位|名|人|次|元|件|项|条|支|所|座|年|天|届|倍|米|吨|份|张|场|批|户|村|台|辆|"
+         "套|本|篇|岁|层|楼|间|处|种|类|期|轮|组|队|万|亿|%|％")
+
+# (type, pattern) in priority order: the first match decides.
+_ZH_TYPES = [
+    ("date", r"什么时候|何时|哪一?年|哪一?天|哪一?日|几月|几号|几日|几点|什么时间|哪个月|多久以前|日期"),
+    ("number", r"多少|(?<!哪)几|百分之几|多大|多高|多长|多重|比例|占比"),
+    ("person", r"谁|哪位|哪一位|什么人|哪个人|叫什么名字|姓名|(?<=长|记|任|员|人|理|席|者|师)叫什么|(?<=长|记|任|员|人|理|席|者|师)是什么人"),
+    ("place", r"哪里|哪儿|在哪|什么地方|什么位置|何地|何处|哪个地方|地点|哪个(?:村|镇|市|区|县|省|街道|国家|城市)"),
+    ("organisation", r"哪家|哪个(?:单位|公司|企业|部门|组织|机构|集团|党委|支部|学校|银行)|"
+                     r"哪些(?:单位|公司|企业|部门|组织|机构)|什么(?:单位|公司|企业|机构|部门|组织)"),
+    ("other", r"为什么|为何|怎么样|怎么|怎样|如何|什么作用|什么意义|什么目的"),
+    ("what", r"什么|哪些|哪个|哪项|哪一项|何种|哪种|哪一?类"),
+]
+_EN_TYPES = [
+    ("number", r"\bhow (?:many|much|long|big|old|large)\b|\bwhat (?:number|percentage|share)\b"),
+    ("date", r"\bwhen\b|\bwhat (?:year|date|day|month|time)\b|\bwhich (?:year|date|day|month)\b"),
+    ("person", r"\bwho(?:m|se)?\b|\bwhich person\b|\bwhat is the name of the (?:person|man|woman)\b"),
+    ("place", r"\bwhere\b|\bwhich (?:place|village|town|city|county|district|province|street|hall|room)\b"
+              r"|\bwhat (?:place|village|town|city)\b"),
+    ("organisation", r"\bwhich (?:company|companies|organi[sz]ations?|units?|departments?|firm|enterprise"
+                     r"|group|party committee|branch|bank|school)\b|\bwhat (?:company|organi[sz]ation)\b"),
+    ("other", r"\bwhy\b|\bhow\b"),
+    ("what", r"\bwhat\b|\bwhich\b"),
+]
+_ZH_COMPILED = [(t, re.compile(p)) for t, p in _ZH_TYPES]
+_EN_COMPILED = [(t, re.compile(p, re.IGNORECASE)) for t, p in _EN_TYPES]
+_ANY_WH = re.compile("|".join(p for _, p in _ZH_TYPES) + r"|请问|叫什么|是不是|有没有|吗|呢")
+_PLURAL = re.compile(r"哪些|哪几|有什么|都有|包括|\bwhat are\b|\bwhich (?:\w+ )?(?:are|were)\b", re.IGNORECASE)
+_AUTHOR = re.compile(r"记者|作者|撰写|写的|采写|执笔|拍|摄|reporter|author|wrote|written|photograph", re.IGNORECASE)
+_UNIT_AFTER_WH = re.compile(rf"(?:多少|几)({UNITS})")
+_TRAILING = re.compile(r"[\s？?！!。.，,；;：:呢吗啊呀]+$")
+# Words that only phrase the question and should not be looked for in the articles.
+_QUESTION_ONLY = {"多少", "几", "什么", "哪些", "哪个", "哪家", "哪位", "哪里", "谁", "何时",
+                  "什么时候", "为什么", "如何", "怎么", "怎样", "请问", "是", "有", "了", "呢", "吗",
+                  "文章", "报道", "文中", "提到", "提及", "根据", "介绍", "一共", "总共", "共", "共有"}
+
+
+@dataclass(frozen=True)
+class Question:
+    original: str
+    text: str  # simplified Chinese, trailing punctuation removed
+    lang: str  # "zh" or "en"
+    qtype: str
+    words: tuple[str, ...]  # content words (jieba) for keyword search
+    terms: tuple[str, ...]  # character bigrams to look for in sentences
+    unit: str | None  # the measure word of 多少家/几个, if any
+    plural: bool  # 哪些/哪几: a list is wanted
+    asks_author: bool  # who wrote or photographed the story: the byline answers
+    gap_left: str  # question text before the wh-word
+    gap_right: str  # question text after the wh-word
+
+
+def _language(text: str) -> str:
+    return "zh" if len(CJK.findall(text)) >= max(1, len(re.findall(r"[A-Za-z]", text)) // 4) else "en"
+
+
+def analyse(question: str) -> Question:
+    text = _TRAILING.sub("", to_simplified(question.strip()))
+    lang = _language(text)
+    qtype, left, right = "other", text, ""
+    for name, pattern in (_ZH_COMPILED if lang == "zh" else _EN_COMPILED):
+        m = pattern.search(text)
+        if m:
+            qtype, left, right = name, text[:m.start()], text[m.end():]
+            break
+    unit_match = _UNIT_AFTER_WH.search(text)
+    unit = unit_match.group(1) if unit_match and qtype == "number" else None
+    words = tuple(dict.fromkeys(w for w in content_words(text) if w not in _QUESTION_ONLY))
+    masked = _ANY_WH.sub("|", text)  # wh-words are never in the answer sentence
+    terms = tuple(dict.fromkeys(t for t in char_bigrams(masked) if t not in STOPWORDS))
+    plural = bool(_PLURAL.search(text))
+    asks_author = qtype == "person" and bool(_AUTHOR.search(text))
+    return Question(question, text, lang, qtype, words, terms, unit, plural, asks_author, left, right)

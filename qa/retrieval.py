@@ -1,0 +1,54 @@
+"""Hybrid retrieval: dense (FAISS inner product) and BM25 over jieba words, fused by
+reciprocal rank fusion, which needs no score calibration between the two."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import bm25s
+import numpy as np
+
+from embeddings.store import LoadedIndex
+
+RRF_K = 60
+CANDIDATES_PER_RESULT = 4  # each retriever contributes this many candidates per result asked
+
+
+@dataclass(frozen=True)
+class Passage:
+    chunk_id: int
+    score: float  # fused score scaled to [0, 1]: 1 = ranked first by both retrievers
+    dense: float  # cosine similarity of question and chunk
+    bm25: float
+
+
+class Retriever:
+    def __init__(self, index: LoadedIndex):
+        self.corpus = index.corpus
+        self.chunk_index = index.chunk_index
+        self.bm25 = bm25s.BM25()
+        self.bm25.index(index.corpus.chunk_tokens, show_progress=False)
+
+    def search(self, query_words: list[str], query_vector: np.ndarray, top_k: int) -> list[Passage]:
+        n_chunks = len(self.corpus.chunks)
+        depth = min(n_chunks, max(top_k * CANDIDATES_PER_RESULT, 20))
+        dense_scores, dense_ids = self.chunk_index.search(query_vector.reshape(1, -1), depth)
+        dense = {int(i): float(s) for i, s in zip(dense_ids[0], dense_scores[0]) if i >= 0}
+        bm25_all = self.bm25.get_scores(query_words) if query_words else np.zeros(n_chunks)
+        bm25_top = [int(i) for i in np.argsort(-bm25_all)[:depth] if bm25_all[i] > 0]
+
+        fused: Counter[int] = Counter()
+        for rank, chunk_id in enumerate(dense):
+            fused[chunk_id] += 1 / (RRF_K + rank + 1)
+        for rank, chunk_id in enumerate(bm25_top):
+            fused[chunk_id] += 1 / (RRF_K + rank + 1)
+        best = 2 / (RRF_K + 1)
+        query = query_vector.reshape(-1)
+        passages = []
+        for chunk_id, score in fused.most_common(top_k):
+            cosine = dense.get(chunk_id)
+            if cosine is None:  # found by BM25 only: compute its cosine for the answer step
+                cosine = float(self.chunk_index.reconstruct(chunk_id) @ query)
+            passages.append(Passage(chunk_id, score / best, cosine, float(bm25_all[chunk_id])))
+        return passages

@@ -1,0 +1,113 @@
+"""The one answering core: every interface (CLI, HTTP, Telegram) calls QAService.ask."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import asdict, dataclass
+
+from embeddings.encoder import Encoder
+from qa.answering import Answerer
+from qa.config import Settings
+from qa.errors import QAError
+from qa.indexing import ensure_index
+from qa.question import analyse
+from qa.retrieval import Retriever
+
+MAX_TOP_K = 20
+
+
+@dataclass
+class Source:
+    doc_id: str
+    title: str
+    text: str
+    score: float
+    start: int  # the passage's place in the cleaned article
+    end: int
+    answer_start: int | None  # the answer's place inside `text`
+    answer_end: int | None
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str | None
+    abstained: bool
+    confidence: float
+    evidence: str | None
+    sources: list[Source]
+    took_ms: float
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def validate_question(question: object, max_chars: int) -> str:
+    if not isinstance(question, str):
+        raise QAError("the question must be text")
+    cleaned = "".join(ch for ch in question if ch.isprintable() or ch in "\t ").strip()
+    if not cleaned:
+        raise QAError("the question is empty; type a question such as 象珠镇有多少家企业？")
+    if len(question) > max_chars:
+        raise QAError(f"the question is {len(question)} characters long; the limit is {max_chars}")
+    return cleaned
+
+
+def validate_top_k(top_k: object) -> int:
+    if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= MAX_TOP_K:
+        raise QAError(f"top_k must be a whole number from 1 to {MAX_TOP_K}")
+    return top_k
+
+
+class QAService:
+    def __init__(self, settings: Settings, encoder: Encoder, retriever: Retriever, answerer: Answerer):
+        self.settings = settings
+        self.encoder = encoder
+        self.retriever = retriever
+        self.answerer = answerer
+        self.corpus = retriever.corpus
+
+    @classmethod
+    def open(cls, settings: Settings, show_progress: bool = False,
+             log=lambda msg: print(msg, file=sys.stderr)) -> "QAService":
+        """Load the model and the index (building the index when it is missing or stale)."""
+        from qa.provisioning import ensure_model
+
+        ensure_model(settings, log=log)
+        encoder = Encoder(settings.model, device=settings.device)
+        index = ensure_index(settings, encoder, show_progress=show_progress, log=log)
+        retriever = Retriever(index)
+        return cls(settings, encoder, retriever, Answerer(index.corpus, index.sentence_vectors))
+
+    def ask(self, question: str, top_k: int | None = None) -> Answer:
+        started = time.perf_counter()
+        question = validate_question(question, self.settings.max_question_chars)
+        top_k = validate_top_k(self.settings.top_k if top_k is None else top_k)
+        q = analyse(question)
+        q_vec = self.encoder.encode_queries([question])[0]
+        passages = self.retriever.search([*q.words, *q.terms], q_vec, top_k)
+        found = self.answerer.extract(q, q_vec, passages)
+        confident = found is not None and found.confidence >= self.settings.min_confidence
+        sources = []
+        for passage in passages:
+            chunk = self.corpus.chunks[passage.chunk_id]
+            answer_start = answer_end = None
+            if confident and passage.chunk_id == found.chunk_id:
+                sentence = self.corpus.sentences[found.sentence_id]
+                answer_start = sentence.start - chunk.start + found.start
+                answer_end = sentence.start - chunk.start + found.end
+            sources.append(Source(chunk.doc_id, chunk.title, chunk.text, round(passage.score, 4),
+                                  chunk.start, chunk.end, answer_start, answer_end))
+        if confident:  # the answering passage first
+            sources.sort(key=lambda s: s.answer_start is None)
+        sentence = self.corpus.sentences[found.sentence_id] if confident else None
+        return Answer(
+            question=question,
+            answer=sentence.text[found.start:found.end] if confident else None,
+            abstained=not confident,
+            confidence=round(found.confidence if found else 0.0, 4),
+            evidence=sentence.text if confident else None,
+            sources=sources,
+            took_ms=round((time.perf_counter() - started) * 1000, 2),
+        )

@@ -1,0 +1,85 @@
+"""Shared text utilities: script conversion, jieba word segmentation, character classes."""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+
+import jieba
+import jieba.posseg
+
+jieba.setLogLevel(logging.WARNING)
+
+CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# Words that carry no content when matching a question against a sentence.
+STOPWORDS = frozenset(
+    "的 了 是 在 和 与 及 或 也 都 就 而 被 把 对 为 以 于 从 向 将 有 个 这 那 其 之 "
+    "吗 呢 吧 啊 呀 么 请问 一下 什么 哪些 哪个 哪家 哪位 哪里 哪儿 哪 谁 几 多少 怎么 怎样 "
+    "如何 为什么 何时 什么时候 是否 多 少 还 又 该 此 该 所 等 上 中 下 里 "
+    "the a an of in on at to for is are was were be by with and or what which who whom "
+    "when where why how many much does do did has have had it its this that from as".split()
+)
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → simplified, character for character (lengths stay equal for CJK)."""
+    return _converter().convert(text)
+
+
+def cut(text: str) -> list[str]:
+    """jieba words (search-engine mode keeps long names and their parts)."""
+    return [w for w in jieba.lcut_for_search(text) if w.strip()]
+
+
+def content_words(text: str) -> list[str]:
+    """Lower-cased words that can match between a question and a passage."""
+    return [w.lower() for w in cut(text)
+            if w.lower() not in STOPWORDS and (CJK.search(w) or w.isalnum())]
+
+
+def pos_tag(text: str) -> list[tuple[str, str]]:
+    return [(p.word, p.flag) for p in jieba.posseg.lcut(text)]
+
+
+def word_spans_boundary(left: str, right: str) -> bool:
+    """Whether jieba reads a word across the join of two strings (a word broken by a line end)."""
+    tail, head = left[-4:], right[:4]
+    pos = 0
+    for word in jieba.lcut(tail + head, HMM=False):
+        if pos < len(tail) < pos + len(word) and len(word) > 1:
+            return True
+        pos += len(word)
+    return False
+
+
+_TERM_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[A-Za-z0-9]+(?:\.[0-9]+)?")
+
+
+def char_bigrams(text: str) -> list[str]:
+    """Overlapping CJK character pairs plus whole Latin/number tokens, lower-cased.
+
+    Bigrams match Chinese text whatever the word segmentation (jieba splits questions
+    and articles differently, e.g. 镇有|多少|家规 vs 镇|共有|企业), the standard remedy.
+    """
+    terms = []
+    for run in _TERM_RUN.findall(text.lower()):
+        if CJK.match(run):
+            terms.extend(run[i:i + 2] for i in range(len(run) - 1)) if len(run) > 1 else terms.append(run)
+        else:
+            terms.append(run)
+    return terms
+
+
+def keyword_tokens(text: str) -> list[str]:
+    """BM25 tokens: jieba words and character bigrams of the simplified text, so questions
+    in either script and with a different segmentation still match."""
+    simplified = to_simplified(text)
+    return content_words(simplified) + char_bigrams(simplified)

@@ -1,0 +1,40 @@
+"""Shared fixtures: the real model and a real index over the seed articles, built once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qa.config import DEFAULT_MODEL_DIR, Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory) -> Settings:
+    index_dir = tmp_path_factory.mktemp("index")
+    return Settings(docs_dir=SEEDS, index_dir=index_dir, model=str(ROOT / DEFAULT_MODEL_DIR))
+
+
+@pytest.fixture(scope="session")
+def encoder(settings):
+    from embeddings.encoder import Encoder
+    from embeddings.provision import provision_model
+
+    provision_model(Path(settings.model))
+    return Encoder(settings.model)
+
+
+@pytest.fixture(scope="session")
+def service(settings, encoder):
+    from qa.answering import Answerer
+    from qa.indexing import ensure_index
+    from qa.retrieval import Retriever
+    from qa.service import QAService
+
+    index = ensure_index(settings, encoder)
+    retriever = Retriever(index)
+    return QAService(settings, encoder, retriever,
+                     Answerer(index.corpus, index.sentence_vectors))

@@ -1,0 +1,75 @@
+"""Span extraction per answer type, on sentences that are not from the seed articles."""
+
+import pytest
+
+from qa.answering import _gap_span, typed_spans
+from qa.question import analyse
+
+
+def spans(text, qtype, unit=None):
+    return [text[a:b] for a, b in typed_spans(text, qtype, unit)]
+
+
+@pytest.mark.parametrize("question, qtype, unit", [
+    ("城关镇有多少家企业？", "number", "家"),
+    ("去年招了几名新员工", "number", "名"),
+    ("展览什么时候开幕？", "date", None),
+    ("大会是哪一年召开的", "date", None),
+    ("谁主持了会议？", "person", None),
+    ("仪式在哪里举行？", "place", None),
+    ("哪家公司赞助了活动？", "organisation", None),
+    ("活动包括哪些项目？", "what", None),
+    ("为什么要成立联盟？", "other", None),
+    ("How many companies are in the town?", "number", None),
+    ("Who chaired the meeting?", "person", None),
+    ("When did the exhibition open?", "date", None),
+    ("Where was the ceremony held?", "place", None),
+    ("Which company sponsored the event?", "organisation", None),
+])
+def test_question_types(question, qtype, unit):
+    q = analyse(question)
+    assert (q.qtype, q.unit) == (qtype, unit)
+
+
+def test_traditional_question_is_simplified():
+    q = analyse("象珠鎮哪家電器公司成功創建了「紅色車間」？")
+    assert q.text.startswith("象珠镇哪家电器公司")
+    assert q.lang == "zh"
+
+
+def test_numbers_keep_their_units():
+    text = "全县共有工业企业812家，其中规模以上企业37家，从业人员3.7万余人，增长12.5%。"
+    found = spans(text, "number", "家")
+    assert "812家" in found and "37家" in found and "3.7万余人" in found and "12.5%" in found
+
+
+def test_dates():
+    text = "2022年5月18日上午，博览会在会展中心开幕，将持续至6月3日。"
+    found = spans(text, "date")
+    assert "2022年5月18日上午" in found and "6月3日" in found
+
+
+def test_people_after_titles_and_tagged_names():
+    text = "县委副书记王建国，村党支部书记李红梅和教授张伟出席了仪式。"
+    found = spans(text, "person")
+    assert {"王建国", "李红梅", "张伟"} <= set(found)
+
+
+def test_organisations_and_places():
+    text = "浙江飞龙机械有限公司在县体育中心广场举办了招聘会。"
+    assert "浙江飞龙机械有限公司" in spans(text, "organisation")
+    assert any(s.endswith("广场") for s in spans(text, "place"))
+
+
+def test_lists_and_quoted_names():
+    text = "合作社推出了“稻香人家”品牌，主要种植水稻、茶叶、油菜和蓝莓。"
+    found = spans(text, "what")
+    assert "稻香人家" in found
+    assert any(s.startswith("水稻、茶叶") for s in found)
+
+
+def test_gap_between_question_context_words():
+    sentence = "据统计，城关镇有812家企业，其中规上企业37家。"
+    q = analyse("城关镇有多少家企业？")
+    a, b = _gap_span(sentence, q)
+    assert sentence[a:b] == "812家"

@@ -1,0 +1,65 @@
+from qa.documents import clean_text, parse_document
+
+import pytest
+
+from qa.errors import QAError
+
+COLUMN_BROKEN = """ 党建红引领生态绿 联盟齐绘“同心圆”
+融媒记者 吕鹏
+
+“我志愿加入中国共产党，拥护党
+
+的纲领，遵守党的章程⋯⋯”当晚，在
+
+道明光学股份有限公司活动大厅举行。
+
+随后，签约仪式正式开
+
+始。
+"""
+
+
+def test_column_broken_lines_rejoin_without_spaces():
+    text, blocks, title = clean_text(COLUMN_BROKEN)
+    assert "“我志愿加入中国共产党，拥护党的纲领，遵守党的章程⋯⋯”当晚，在道明光学股份有限公司活动大厅举行。" in text
+    assert "随后，签约仪式正式开始。" in text
+    assert title == "党建红引领生态绿 联盟齐绘“同心圆”"
+    kinds = [b.kind for b in blocks]
+    assert kinds[:2] == ["heading", "byline"]
+
+
+def test_blocks_cover_the_text_and_nothing_is_lost():
+    text, blocks, _ = clean_text(COLUMN_BROKEN)
+    assert "\n".join(text[b.start:b.end] for b in blocks) == text
+    squeezed = "".join(COLUMN_BROKEN.split())
+    assert "".join(text.split()) == squeezed
+
+
+def test_word_broken_across_a_heading_like_line_is_rejoined():
+    raw = "第一句话结束了。\n道明光学股份有限公司党支部书\n记吴康英：今年是公司成立20周年。\n"
+    text, _, _ = clean_text(raw)
+    assert "党支部书记吴康英：" in text
+
+
+def test_ads_are_marked_not_dropped_and_markdown_titles_win():
+    raw = "# 花街镇 打造特色党建\n□记者 邱灵娟 文/摄\n正文第一句。\nYONGKANG SUB-BRANCH\n..........农行视角\n"
+    text, blocks, title = clean_text(raw)
+    assert title == "花街镇 打造特色党建"
+    assert "YONGKANG SUB-BRANCH" in text
+    assert [b.kind for b in blocks] == ["heading", "byline", "body", "noise", "noise"]
+
+
+def test_headline_above_byline_with_subtitle():
+    raw = ("正文一句话。\n图片说明文字在这里\n党旗在基层一线高高飘扬\n——我市推动基层党建工作高质量发展综述\n"
+           "□融媒首席记者 张赤奎\n党的力量来自组织。\n")
+    assert clean_text(raw)[2] == "党旗在基层一线高高飘扬"
+
+
+def test_latin_words_keep_their_space_when_rejoined():
+    text, _, _ = clean_text("Intro.\nThe party branch held a\nmeeting in the hall.\n")
+    assert "held a meeting" in text
+
+
+def test_non_utf8_document_is_a_clear_error():
+    with pytest.raises(QAError, match="bad.txt is not UTF-8"):
+        parse_document("bad.txt", "中文".encode("gb18030"))
