@@ -22,7 +22,11 @@ class Encoder:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
         elif os.path.sep in model or model.startswith("."):
             raise QAError(f"model folder {model} does not exist; run `qa provision` or set QA_MODEL")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # "Loading weights" bars are noise in a CLI
 
         try:
             self._model = SentenceTransformer(model, device=device)

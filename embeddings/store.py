@@ -114,8 +114,9 @@ def read_manifest(index_dir: Path) -> dict | None:
 
 
 def save_index(index_dir: Path, corpus: Corpus, chunk_vectors: np.ndarray,
-               sentence_vectors: np.ndarray, model: str) -> dict:
-    """Write a new build and switch the manifest to it atomically."""
+               sentence_vectors: np.ndarray, model: str, pipeline: str = "") -> dict:
+    """Write a new build and switch the manifest to it atomically. `pipeline` names the
+    cleaning/chunking/tokenising code that produced the corpus, so its changes rebuild."""
     index_dir.mkdir(parents=True, exist_ok=True)
     read_manifest(index_dir)  # refuses a foreign folder before writing anything
     build = uuid.uuid4().hex[:12]
@@ -136,6 +137,7 @@ def save_index(index_dir: Path, corpus: Corpus, chunk_vectors: np.ndarray,
             "build": build,
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "model": model,
+            "pipeline": pipeline,
             "dim": int(chunk_vectors.shape[1]),
             "documents": {d.doc_id: d.content_hash for d in corpus.documents},
             "counts": {"documents": len(corpus.documents), "chunks": len(corpus.chunks),

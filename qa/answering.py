@@ -21,7 +21,7 @@ import numpy as np
 from embeddings.store import Corpus
 from qa.question import UNITS, Question
 from qa.retrieval import Passage
-from qa.text import char_bigrams, pos_tag, to_simplified
+from qa.text import char_bigrams, pinyin_bigrams, pos_tag, to_simplified
 
 SENTENCES_READ = 6  # best sentences whose spans compete
 MAX_GAP_CHARS = 40
@@ -252,10 +252,20 @@ class Answerer:
         return {t: self.idf.get(t, self.max_idf) for t in q.terms}
 
     @staticmethod
-    def _coverage(weights: dict[str, float], text: str) -> float:
+    def _hits(q: Question, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, term) of each question term found in text."""
+        if q.lang == "en":
+            terms = set(q.terms)
+            return [(i, i + 2, p) for i, p in pinyin_bigrams(text) if p in terms]
+        simplified = _simplified_lower(text)
+        return [(m.start(), m.start() + len(t), t) for t in q.terms
+                for m in re.finditer(re.escape(t), simplified)]
+
+    def _coverage(self, q: Question, weights: dict[str, float], text: str) -> float:
         """idf-weighted share of the question's terms found in text."""
         total = sum(weights.values())
-        return sum(w for t, w in weights.items() if t in text) / total if total else 0.0
+        found = {t for _, _, t in self._hits(q, text)}
+        return sum(weights[t] for t in found) / total if total else 0.0
 
     def _score_sentences(self, q: Question, q_vec: np.ndarray,
                          passages: list[Passage]) -> list[_Scored]:
@@ -263,16 +273,17 @@ class Answerer:
         scored, seen = [], set()
         for passage in passages:
             chunk = self.corpus.chunks[passage.chunk_id]
-            context = self._coverage(weights, _simplified_lower(chunk.text))
+            context = self._coverage(q, weights, chunk.text)
             for sid in self._readable_sentences(q, chunk):
                 if sid in seen:
                     continue
                 seen.add(sid)
                 sentence = self.corpus.sentences[sid]
                 dense = _scale_cosine(float(self.sentence_vectors[sid] @ q_vec), q.lang)
-                lexical = self._coverage(weights, _simplified_lower(sentence.text))
-                if q.lang == "en":  # no shared words: embeddings carry the match
-                    score = 0.7 * dense + 0.3 * _scale_cosine(passage.dense, q.lang)
+                lexical = self._coverage(q, weights, sentence.text)
+                if q.lang == "en":  # few shared words: embeddings carry the match
+                    score = (0.5 * dense + 0.2 * _scale_cosine(passage.dense, q.lang)
+                             + 0.3 * (0.7 * lexical + 0.3 * context))
                 else:
                     score = 0.5 * lexical + 0.2 * context + 0.3 * dense
                 if sentence.kind == "byline":
@@ -314,8 +325,7 @@ class Answerer:
         simplified = _simplified_lower(text)
         weights = self._weights(q)
         total = sum(weights.values()) or 1.0
-        hits = [(m.start(), m.start() + len(t), w) for t, w in weights.items()
-                for m in re.finditer(re.escape(t), simplified)]
+        hits = [(a, b, weights[t]) for a, b, t in self._hits(q, text)]
         clauses = _clauses(text)
         question = q.text.lower()
         best, best_score, best_fit = (0, len(text)), -math.inf, 0.0
@@ -354,7 +364,7 @@ class Answerer:
         """A logistic score of how well the evidence sentence covers the question and how
         well the span fits the asked type; 0.5 is the default abstention threshold."""
         if q.lang == "en":
-            evidence = s.dense
+            evidence = 0.6 * s.dense + 0.4 * s.lexical if q.terms else s.dense
         else:
             evidence = 0.55 * s.lexical + 0.15 * s.context + 0.3 * s.dense
         z = 8.0 * (evidence - 0.45) + 3.0 * (min(fit, 1.0) - 0.7)

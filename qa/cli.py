@@ -59,16 +59,20 @@ def _print_answer(answer, as_json: bool) -> None:
 
 def cmd_index(args) -> int:
     from embeddings.encoder import Encoder
-    from qa.indexing import build_index
+    from qa.indexing import build_index, ensure_index
     from qa.provisioning import ensure_model
 
     settings = _settings(args)
     ensure_model(settings, log=_log)
     encoder = Encoder(settings.model, device=settings.device)
-    index = build_index(settings, encoder, show_progress=sys.stderr.isatty())
+    progress = sys.stderr.isatty()
+    if args.force:
+        index = build_index(settings, encoder, show_progress=progress)
+    else:  # only when missing or stale: documents, model or files changed
+        index = ensure_index(settings, encoder, show_progress=progress, log=_log)
     counts = index.manifest["counts"]
-    print(f"indexed {counts['documents']} documents into {counts['chunks']} chunks "
-          f"({counts['sentences']} sentences) in {settings.index_dir}")
+    print(f"index {settings.index_dir}: {counts['documents']} documents, {counts['chunks']} chunks, "
+          f"{counts['sentences']} sentences, built {index.manifest['created']}")
     return 0
 
 
@@ -188,7 +192,9 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--index-dir", type=Path, help="index folder (env QA_INDEX_DIR, default .qa/index)")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    sub.add_parser("index", parents=[common], help="(re)build the index").set_defaults(func=cmd_index)
+    index = sub.add_parser("index", parents=[common], help="build the index if missing or stale")
+    index.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    index.set_defaults(func=cmd_index)
 
     ask = sub.add_parser("ask", parents=[common], help="answer one question ('-': one per stdin line)")
     ask.add_argument("question")

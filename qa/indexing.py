@@ -14,6 +14,10 @@ from qa.errors import QAError
 from qa.text import keyword_tokens
 
 
+# Bump when cleaning, chunking or keyword tokens change: existing indexes then rebuild.
+PIPELINE_VERSION = "2"
+
+
 def document_hashes(docs_dir: Path) -> dict[str, str]:
     return {p.name: content_hash(p.read_bytes()) for p in document_files(docs_dir)}
 
@@ -27,6 +31,8 @@ def staleness(manifest: dict | None, settings: Settings, encoder: Encoder,
         return manifest["corrupt"]
     if manifest.get("model") != settings.model or manifest.get("dim") != encoder.dim:
         return "the embedding model changed"
+    if manifest.get("pipeline") != PIPELINE_VERSION:
+        return "the indexing code changed"
     if hashes is not None and manifest.get("documents") != hashes:
         return "the documents changed"
     return problem_with(settings.index_dir, manifest)
@@ -46,7 +52,8 @@ def build_index(settings: Settings, encoder: Encoder, show_progress: bool = Fals
     chunk_vectors = encoder.encode_passages(chunk_texts, show_progress=show_progress)
     sentence_vectors = encoder.encode_passages([s.text for s in corpus.sentences],
                                                show_progress=show_progress)
-    manifest = save_index(settings.index_dir, corpus, chunk_vectors, sentence_vectors, settings.model)
+    manifest = save_index(settings.index_dir, corpus, chunk_vectors, sentence_vectors, settings.model,
+                          pipeline=PIPELINE_VERSION)
     return load_index(settings.index_dir, manifest)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.text import CJK, STOPWORDS, char_bigrams, content_words, to_simplified
+from qa.text import CJK, STOPWORDS, char_bigrams, content_words, romanised_names, to_simplified
 
 UNITS = ("万元|亿元|万人|人次|平方米|平方公里|公里|千米|公顷|周年|余人|个月|"
          "个|家|位|名|人|次|元|件|项|条|支|所|座|年|天|届|倍|米|吨|份|张|场|批|户|村|台|辆|"
@@ -58,7 +58,7 @@ class Question:
     lang: str  # "zh" or "en"
     qtype: str
     words: tuple[str, ...]  # content words (jieba) for keyword search
-    terms: tuple[str, ...]  # character bigrams to look for in sentences
+    terms: tuple[str, ...]  # character bigrams (English: pinyin syllable pairs) to look for
     unit: str | None  # the measure word of 多少家/几个, if any
     plural: bool  # 哪些/哪几: a list is wanted
     asks_author: bool  # who wrote or photographed the story: the byline answers
@@ -82,8 +82,16 @@ def analyse(question: str) -> Question:
     unit_match = _UNIT_AFTER_WH.search(text)
     unit = unit_match.group(1) if unit_match and qtype == "number" else None
     words = tuple(dict.fromkeys(w for w in content_words(text) if w not in _QUESTION_ONLY))
-    masked = _ANY_WH.sub("|", text)  # wh-words are never in the answer sentence
-    terms = tuple(dict.fromkeys(t for t in char_bigrams(masked) if t not in STOPWORDS))
+    if lang == "zh":
+        masked = _ANY_WH.sub("|", text)  # wh-words are never in the answer sentence
+        terms = tuple(dict.fromkeys(t for t in char_bigrams(masked) if t not in STOPWORDS))
+    else:  # only romanised Chinese names can match Chinese text
+        terms = tuple(dict.fromkeys(romanised_names(text)))
     plural = bool(_PLURAL.search(text))
     asks_author = qtype == "person" and bool(_AUTHOR.search(text))
     return Question(question, text, lang, qtype, words, terms, unit, plural, asks_author, left, right)
+
+
+def search_tokens(q: Question) -> list[str]:
+    """BM25 query tokens, in the vocabulary of qa.text.keyword_tokens."""
+    return [*q.words, *(q.terms if q.lang == "zh" else [f"py:{t}" for t in q.terms])]

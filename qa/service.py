@@ -11,7 +11,7 @@ from qa.answering import Answerer
 from qa.config import Settings
 from qa.errors import QAError
 from qa.indexing import ensure_index
-from qa.question import analyse
+from qa.question import analyse, search_tokens
 from qa.retrieval import Retriever
 
 MAX_TOP_K = 20
@@ -86,7 +86,7 @@ class QAService:
         top_k = validate_top_k(self.settings.top_k if top_k is None else top_k)
         q = analyse(question)
         q_vec = self.encoder.encode_queries([question])[0]
-        passages = self.retriever.search([*q.words, *q.terms], q_vec, top_k)
+        passages = self.retriever.search(search_tokens(q), q_vec, top_k)
         found = self.answerer.extract(q, q_vec, passages)
         confident = found is not None and found.confidence >= self.settings.min_confidence
         sources = []

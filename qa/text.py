@@ -8,6 +8,8 @@ from functools import lru_cache
 
 import jieba
 import jieba.posseg
+from pypinyin import lazy_pinyin
+from pypinyin.constants import PINYIN_DICT
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -80,6 +82,50 @@ def char_bigrams(text: str) -> list[str]:
 
 def keyword_tokens(text: str) -> list[str]:
     """BM25 tokens: jieba words and character bigrams of the simplified text, so questions
-    in either script and with a different segmentation still match."""
+    in either script and with a different segmentation still match, and the pinyin of each
+    bigram (prefixed py:) for the romanised names in English questions."""
     simplified = to_simplified(text)
-    return content_words(simplified) + char_bigrams(simplified)
+    return (content_words(simplified) + char_bigrams(simplified)
+            + [f"py:{p}" for _, p in pinyin_bigrams(simplified)])
+
+
+@lru_cache(maxsize=1)
+def _syllables() -> frozenset[str]:
+    from pypinyin import Style, pinyin
+
+    return frozenset(p[0] for code in PINYIN_DICT for p in pinyin(chr(code), style=Style.NORMAL)
+                     if p[0].isalpha() and p[0].isascii())
+
+
+def pinyin_syllables(word: str) -> list[str] | None:
+    """Split a Latin word into toneless pinyin syllables ("Yongkang" → yong, kang), or None."""
+    word, syllables = word.lower(), _syllables()
+    best: list[list[str] | None] = [[]] + [None] * len(word)
+    for end in range(1, len(word) + 1):
+        for start in range(max(0, end - 6), end):
+            if best[start] is not None and word[start:end] in syllables:
+                candidate = best[start] + [word[start:end]]
+                if best[end] is None or len(candidate) < len(best[end]):
+                    best[end] = candidate
+    return best[-1]
+
+
+@lru_cache(maxsize=8192)
+def pinyin_bigrams(text: str) -> tuple[tuple[int, str], ...]:
+    """(position, pinyin of the two characters) for each CJK character pair: how an English
+    question's romanised names (Yongkang, Xiangzhu) are found in Chinese text."""
+    syllables = [lazy_pinyin(ch)[0].lower() if CJK.match(ch) else None for ch in text]
+    return tuple((i, syllables[i] + syllables[i + 1]) for i in range(len(text) - 1)
+                 if syllables[i] and syllables[i + 1])
+
+
+def romanised_names(question: str) -> list[str]:
+    """Capitalised words of an English question that read as pinyin, as syllable pairs."""
+    terms = []
+    for i, word in enumerate(re.findall(r"[A-Za-z]+", question)):
+        if i == 0 or not word[0].isupper():  # a first word is capitalised anyway
+            continue
+        syllables = pinyin_syllables(word)
+        if syllables and len(syllables) >= 2:
+            terms.extend(a + b for a, b in zip(syllables, syllables[1:]))
+    return terms

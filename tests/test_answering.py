@@ -73,3 +73,11 @@ def test_gap_between_question_context_words():
     q = analyse("城关镇有多少家企业？")
     a, b = _gap_span(sentence, q)
     assert sentence[a:b] == "812家"
+
+
+def test_english_names_are_read_as_pinyin():
+    from qa.text import pinyin_bigrams, romanised_names
+
+    assert romanised_names("How many firms does Xiangzhu town have in Yongkang?") == ["xiangzhu", "yongkang"]
+    assert romanised_names("Who chaired the Party meeting?") == []
+    assert (3, "yongkang") in pinyin_bigrams("今年在永康举行")

@@ -60,6 +60,6 @@ def test_non_utf8_document_is_named(env, tmp_path):
     docs.mkdir()
     (docs / "good.txt").write_text("一句话。", encoding="utf-8")
     (docs / "legacy.txt").write_bytes("旧编码".encode("gb18030"))
-    result = qa(env, "index", "--docs", str(docs), "--index-dir", str(tmp_path / "index"))
+    result = qa(env, "index", "--docs", str(docs), "--index-dir", str(tmp_path / "index"), "--force")
     assert result.returncode == 2 and "legacy.txt is not UTF-8" in result.stderr
     assert "Traceback" not in result.stderr

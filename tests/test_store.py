@@ -96,3 +96,9 @@ def test_empty_or_missing_docs_folder_is_a_clear_error(tiny, encoder, tmp_path):
         ensure_index(replace(tiny, docs_dir=empty, index_dir=tmp_path / "i1"), encoder)
     with pytest.raises(QAError, match="does not exist"):
         ensure_index(replace(tiny, docs_dir=tmp_path / "nope", index_dir=tmp_path / "i2"), encoder)
+
+
+def test_changed_indexing_code_triggers_rebuild(tiny, encoder):
+    built = build_index(tiny, encoder)
+    older = {**built.manifest, "pipeline": "0"}
+    assert staleness(older, tiny, encoder, document_hashes(tiny.docs_dir)) == "the indexing code changed"
