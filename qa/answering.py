@@ -19,11 +19,11 @@ from functools import lru_cache
 import numpy as np
 
 from embeddings.store import Corpus
-from qa.question import UNITS, Question
+from qa.question import UNITS, Question, gap_contexts
 from qa.retrieval import Passage
 from qa.text import char_bigrams, pinyin_bigrams, pos_tag, to_simplified
 
-SENTENCES_READ = 6  # best sentences whose spans compete
+SENTENCES_READ = 8  # best sentences whose spans compete
 MAX_GAP_CHARS = 40
 NEAR_CHARS = 12  # question terms this close to a candidate support it
 
@@ -43,6 +43,8 @@ _QUOTED_RUN = re.compile(r"(?:“[^“”]{1,20}”[、和及与]?){2,}(?<!、)"
 _LIST = re.compile(r"[^，,。；;：:、“”（）()]{1,20}(?:、[^，,。；;：:、“”（）()]{1,20})+")
 _AT_PLACE = re.compile(r"在([^，,。；;、“”]{2,24}?)(?:举行|召开|揭幕|开幕|举办|开展|成立|进行|签约|签署|"
                        r"内|上|里|旁|边上|门口|一带|附近)")
+_FREQUENCY = re.compile(r"(?:每|一)(?:个)?(?:天|日|周|星期|月|季度|年|学期|小时)(?:一次|一轮|\d+次|[一两二三四五六七八九十]+次)?"
+                        r"|(?:一|两|二|三|四|五|六|七|八|九|十)(?:天|周|个月|年)一次")
 _VAGUE_DATE = re.compile(r"近日|日前|当天|当日|当晚|近年来")
 _LIST_TAIL = re.compile(r"和|及|与|以及|或")
 _CLAUSE = re.compile(r"[^，,；;：:。！？!?]+")
@@ -120,7 +122,9 @@ def _people(text: str) -> list[tuple[Span, float]]:
 
 def _places(text: str) -> list[tuple[Span, float]]:
     found = [(m.span(1), 1.1) for m in _AT_PLACE.finditer(text)]
-    found += [((a, b), 1.0) for a, b in _noun_phrases(text) if _PLACE_SUFFIX.search(text[a:b])]
+    # A one-character suffix needs a name before it: 山门头村, not 乡村.
+    found += [((a, b), 1.0) for a, b in _noun_phrases(text)
+              if (m := _PLACE_SUFFIX.search(text[a:b])) and b - a - len(m.group()) >= 2]
     return found + [((a, b), 0.6) for a, b, flag in _tagged(text) if flag == "ns"]
 
 
@@ -194,6 +198,7 @@ def typed_candidates(text: str, qtype: str, unit: str | None = None) -> dict[Spa
     finders = {
         "number": lambda: _numbers(text, unit),
         "date": lambda: _dates(text),
+        "frequency": lambda: [(m.span(), 1.0) for m in _FREQUENCY.finditer(text)],
         "person": lambda: _people(text),
         "place": lambda: _places(text),
         "organisation": lambda: _organisations(text),
@@ -210,10 +215,17 @@ def typed_spans(text: str, qtype: str, unit: str | None = None) -> list[Span]:
     return sorted(typed_candidates(text, qtype, unit))
 
 
-def _gap_span(sentence: str, q: Question) -> tuple[int, int] | None:
+def _gap_span(sentence: str, q: Question) -> Span | None:
     """The text between the question's context words as they appear in the sentence:
     for 象珠镇有|多少|家企业 and 象珠镇有1000余家企业 → 1000余(家)."""
-    left, right = q.gap_left[-8:], q.gap_right[:8]
+    for left, right in gap_contexts(q):
+        span = _gap_between(sentence, left[-8:], right[:8], q.unit)
+        if span:
+            return span
+    return None
+
+
+def _gap_between(sentence: str, left: str, right: str, unit: str | None) -> Span | None:
     start = end = None
     for n in range(len(left), 1, -1):
         pos = sentence.find(left[-n:])
@@ -225,8 +237,8 @@ def _gap_span(sentence: str, q: Question) -> tuple[int, int] | None:
     start = start or 0
     for n in range(len(right), 0, -1):
         pos = sentence.find(right[:n], start)
-        if pos > start and (n >= 2 or q.unit):
-            end = pos + (len(q.unit) if q.unit and right.startswith(q.unit) else 0)
+        if pos > start and (n >= 2 or unit):
+            end = pos + (len(unit) if unit and right.startswith(unit) else 0)
             break
     if end is None:
         if right:
@@ -287,7 +299,7 @@ class Answerer:
                 else:
                     score = 0.5 * lexical + 0.2 * context + 0.3 * dense
                 if sentence.kind == "byline":
-                    score = max(score, context) if q.asks_author else score - 0.2
+                    score = max(score, context) + 0.25 if q.asks_author else score - 0.2
                 elif sentence.kind == "heading":
                     score -= 0.1  # headlines and captions rarely hold the answer
                 scored.append(_Scored(sid, passage.chunk_id, score, lexical, context, dense))
@@ -306,7 +318,13 @@ class Answerer:
         question's own wording is found around a gap in the sentence, typed spans at that
         gap win; the gap itself competes only where no type delimits the answer."""
         typed = typed_candidates(text, q.qtype, q.unit)
+        if q.head:  # 哪个党委 → a noun phrase ending in 党委
+            for a, b in _noun_phrases(text):
+                end = text.find(q.head, a, b)
+                if end > a and text[a:end + len(q.head)] != q.head:
+                    typed[(a, end + len(q.head))] = max(typed.get((a, end + len(q.head)), 0.0), 1.1)
         if q.plural:
+            typed.update({span: max(typed.get(span, 0.0), 1.0) for span in _lists(text)})
             typed = {span: fit + (0.3 if _is_list(text[span[0]:span[1]]) else -0.2)
                      for span, fit in typed.items()}
         gap = _gap_span(simplified, q) if q.lang == "zh" else None
@@ -354,20 +372,21 @@ class Answerer:
             span, span_score, fit = self._best_span(q, self.corpus.sentences[s.sentence_id].text)
             total = s.score + 0.5 * span_score - 0.02 * rank
             if best is None or total > best[0]:
-                best = (total, s, span, fit)
+                best = (total, s, span, span_score)
         if best is None:
             return None
-        _, s, (a, b), fit = best
-        return Extraction(s.sentence_id, s.chunk_id, a, b, self._confidence(q, s, fit))
+        _, s, (a, b), span_score = best
+        return Extraction(s.sentence_id, s.chunk_id, a, b, self._confidence(q, s, span_score))
 
-    def _confidence(self, q: Question, s: _Scored, fit: float) -> float:
-        """A logistic score of how well the evidence sentence covers the question and how
-        well the span fits the asked type; 0.5 is the default abstention threshold."""
+    def _confidence(self, q: Question, s: _Scored, span_score: float) -> float:
+        """Logistic in how well the evidence sentence covers the question and how well the
+        span is supported there (type fit, question words in its clause, the question's
+        wording around it). Weights chosen on the seed dev set: docs/evaluation.md."""
         if q.lang == "en":
             evidence = 0.6 * s.dense + 0.4 * s.lexical if q.terms else s.dense
         else:
             evidence = 0.55 * s.lexical + 0.15 * s.context + 0.3 * s.dense
-        z = 8.0 * (evidence - 0.45) + 3.0 * (min(fit, 1.0) - 0.7)
+        z = 6.0 * (evidence - 0.6) + 3.0 * (span_score - 1.0)
         return 1 / (1 + math.exp(-z))
 
 

@@ -149,7 +149,8 @@ def cmd_eval(args) -> int:
         overrides = {"docs_dir": folder / "docs", "index_dir": args.index_dir or folder / "index"}
     if args.limit:
         examples = examples[:args.limit]
-    settings = Settings.from_env(docs_dir=args.docs, index_dir=args.index_dir, top_k=args.top_k)
+    # Answers do not depend on top_k (PASSAGES_READ); it only has to cover recall@k.
+    settings = Settings.from_env(docs_dir=args.docs, index_dir=args.index_dir, top_k=args.top_k or args.k)
     settings = Settings.from_env(**{**settings.__dict__, **overrides})
     service = _open(settings, show_progress=sys.stderr.isatty())
 
@@ -208,7 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ev = sub.add_parser("eval", parents=[common], help="score a JSONL or SQuAD-style JSON file")
     ev.add_argument("file")
-    ev.add_argument("--top-k", type=int, default=5, help="passages retrieved per question")
+    ev.add_argument("--top-k", type=int, default=None, help="sources per answer (default: --k)")
     ev.add_argument("--k", type=int, default=5, help="recall@k cut-off")
     ev.add_argument("--limit", type=int, default=0, help="only the first N questions")
     ev.add_argument("--failures", action="store_true", help="list the questions answered wrongly")

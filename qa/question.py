@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.text import CJK, STOPWORDS, char_bigrams, content_words, romanised_names, to_simplified
+from qa.text import CJK, STOPWORDS, char_bigrams, content_words, pos_tag, romanised_names, to_simplified
 
 UNITS = ("万元|亿元|万人|人次|平方米|平方公里|公里|千米|公顷|周年|余人|个月|"
          "个|家|位|名|人|次|元|件|项|条|支|所|座|年|天|届|倍|米|吨|份|张|场|批|户|村|台|辆|"
@@ -18,16 +18,18 @@ UNITS = ("万元|亿元|万人|人次|平方米|平方公里|公里|千米|公�
 
 # (type, pattern) in priority order: the first match decides.
 _ZH_TYPES = [
+    ("frequency", r"多久一次|多长时间一次|多久|多长时间|多少时间|多频繁|间隔多长"),
     ("date", r"什么时候|何时|哪一?年|哪一?天|哪一?日|几月|几号|几日|几点|什么时间|哪个月|多久以前|日期"),
     ("number", r"多少|(?<!哪)几|百分之几|多大|多高|多长|多重|比例|占比"),
     ("person", r"谁|哪位|哪一位|什么人|哪个人|叫什么名字|姓名|(?<=长|记|任|员|人|理|席|者|师)叫什么|(?<=长|记|任|员|人|理|席|者|师)是什么人"),
-    ("place", r"哪里|哪儿|在哪|什么地方|什么位置|何地|何处|哪个地方|地点|哪个(?:村|镇|市|区|县|省|街道|国家|城市)"),
+    ("place", r"哪里|哪儿|在哪(?![个家一些位种])|什么地方|什么位置|何地|何处|哪个地方|地点|哪个(?:村|镇|市|区|县|省|街道|国家|城市)"),
     ("organisation", r"哪家|哪个(?:单位|公司|企业|部门|组织|机构|集团|党委|支部|学校|银行)|"
                      r"哪些(?:单位|公司|企业|部门|组织|机构)|什么(?:单位|公司|企业|机构|部门|组织)"),
     ("other", r"为什么|为何|怎么样|怎么|怎样|如何|什么作用|什么意义|什么目的"),
     ("what", r"什么|哪些|哪个|哪项|哪一项|何种|哪种|哪一?类"),
 ]
 _EN_TYPES = [
+    ("frequency", r"\bhow often\b"),
     ("number", r"\bhow (?:many|much|long|big|old|large)\b|\bwhat (?:number|percentage|share)\b"),
     ("date", r"\bwhen\b|\bwhat (?:year|date|day|month|time)\b|\bwhich (?:year|date|day|month)\b"),
     ("person", r"\bwho(?:m|se)?\b|\bwhich person\b|\bwhat is the name of the (?:person|man|woman)\b"),
@@ -43,6 +45,12 @@ _EN_COMPILED = [(t, re.compile(p, re.IGNORECASE)) for t, p in _EN_TYPES]
 _ANY_WH = re.compile("|".join(p for _, p in _ZH_TYPES) + r"|请问|叫什么|是不是|有没有|吗|呢")
 _PLURAL = re.compile(r"哪些|哪几|有什么|都有|包括|\bwhat are\b|\bwhich (?:\w+ )?(?:are|were)\b", re.IGNORECASE)
 _AUTHOR = re.compile(r"记者|作者|撰写|写的|采写|执笔|拍|摄|reporter|author|wrote|written|photograph", re.IGNORECASE)
+# Question context next to the wh-word is matched in the sentence without its function
+# words: 副局长|是|谁 must find 副局长胡乾喜.
+_FUNCTION_TAIL = re.compile(r"[是了的在有为于被把将对和与及都又还就]+$")
+_FUNCTION_HEAD = re.compile(r"^[的了是在有为]+")
+_WHICH = re.compile(r"(?:哪一?|什么)(?:个|家|位|座|所|项|种|类|支|条|些|几个|几)?")
+_VAGUE_HEADS = {"时候", "时间", "地方", "人", "样", "么", "里", "儿", "些", "年", "天", "月", "日"}
 _UNIT_AFTER_WH = re.compile(rf"(?:多少|几)({UNITS})")
 _TRAILING = re.compile(r"[\s？?！!。.，,；;：:呢吗啊呀]+$")
 # Words that only phrase the question and should not be looked for in the articles.
@@ -64,10 +72,22 @@ class Question:
     asks_author: bool  # who wrote or photographed the story: the byline answers
     gap_left: str  # question text before the wh-word
     gap_right: str  # question text after the wh-word
+    head: str | None  # the noun a 哪个/哪家/什么 asks about (党委 in 哪个党委): the answer ends with it
 
 
 def _language(text: str) -> str:
     return "zh" if len(CJK.findall(text)) >= max(1, len(re.findall(r"[A-Za-z]", text)) // 4) else "en"
+
+
+def _head_noun(text: str) -> str | None:
+    """The noun right after 哪个/哪家/什么 (哪个假期 → 假期), when it is a real noun."""
+    m = _WHICH.search(text)
+    if not m:
+        return None
+    tagged = pos_tag(text[m.end():])
+    if tagged and tagged[0][1].startswith(("n", "j", "t", "s", "zg")) and tagged[0][0] not in _VAGUE_HEADS:
+        return tagged[0][0]
+    return None
 
 
 def analyse(question: str) -> Question:
@@ -89,7 +109,15 @@ def analyse(question: str) -> Question:
         terms = tuple(dict.fromkeys(romanised_names(text)))
     plural = bool(_PLURAL.search(text))
     asks_author = qtype == "person" and bool(_AUTHOR.search(text))
-    return Question(question, text, lang, qtype, words, terms, unit, plural, asks_author, left, right)
+    head = _head_noun(text) if lang == "zh" else None
+    return Question(question, text, lang, qtype, words, terms, unit, plural, asks_author,
+                    left, right, head)
+
+
+def gap_contexts(q: Question) -> list[tuple[str, str]]:
+    """The question text around the wh-word, as written and without function words."""
+    bare = (_FUNCTION_TAIL.sub("", q.gap_left), _FUNCTION_HEAD.sub("", q.gap_right))
+    return [(q.gap_left, q.gap_right)] + ([bare] if bare != (q.gap_left, q.gap_right) else [])
 
 
 def search_tokens(q: Question) -> list[str]:

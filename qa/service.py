@@ -15,6 +15,7 @@ from qa.question import analyse, search_tokens
 from qa.retrieval import Retriever
 
 MAX_TOP_K = 20
+PASSAGES_READ = 5  # the answer is looked for in at least this many passages, whatever top_k
 
 
 @dataclass
@@ -86,11 +87,13 @@ class QAService:
         top_k = validate_top_k(self.settings.top_k if top_k is None else top_k)
         q = analyse(question)
         q_vec = self.encoder.encode_queries([question])[0]
-        passages = self.retriever.search(search_tokens(q), q_vec, top_k)
+        passages = self.retriever.search(search_tokens(q), q_vec, max(top_k, PASSAGES_READ))
         found = self.answerer.extract(q, q_vec, passages)
         confident = found is not None and found.confidence >= self.settings.min_confidence
+        if confident:  # the answering passage first, then the others by rank
+            passages.sort(key=lambda p: p.chunk_id != found.chunk_id)
         sources = []
-        for passage in passages:
+        for passage in passages[:top_k]:
             chunk = self.corpus.chunks[passage.chunk_id]
             answer_start = answer_end = None
             if confident and passage.chunk_id == found.chunk_id:
@@ -99,8 +102,6 @@ class QAService:
                 answer_end = sentence.start - chunk.start + found.end
             sources.append(Source(chunk.doc_id, chunk.title, chunk.text, round(passage.score, 4),
                                   chunk.start, chunk.end, answer_start, answer_end))
-        if confident:  # the answering passage first
-            sources.sort(key=lambda s: s.answer_start is None)
         sentence = self.corpus.sentences[found.sentence_id] if confident else None
         return Answer(
             question=question,

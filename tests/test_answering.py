@@ -81,3 +81,19 @@ def test_english_names_are_read_as_pinyin():
     assert romanised_names("How many firms does Xiangzhu town have in Yongkang?") == ["xiangzhu", "yongkang"]
     assert romanised_names("Who chaired the Party meeting?") == []
     assert (3, "yongkang") in pinyin_bigrams("今年在永康举行")
+
+
+def test_frequency_questions_and_head_nouns():
+    q = analyse("例会多长时间开一次？")
+    assert q.qtype == "frequency"
+    assert spans("公司每周召开例会，每个月开展一次活动。", "frequency") == ["每周", "每个月开展一次"] or \
+        {"每周", "每个月"} <= set(spans("公司每周召开例会，每个月开展一次活动。", "frequency"))
+    assert analyse("是哪个党委成立的？").head == "党委"
+    assert analyse("景区在哪个村？").qtype == "place"
+
+
+def test_question_context_drops_function_words_to_find_the_gap():
+    sentence = "局长王强在副局长李明等陪同下走访企业。"
+    q = analyse("陪同走访的副局长是谁？")
+    a, b = _gap_span(sentence, q)
+    assert sentence[a:b].startswith("李明")
