@@ -25,7 +25,8 @@ from qa.text import char_bigrams, pinyin_bigrams, pos_tag, to_simplified
 
 SENTENCES_READ = 8  # best sentences whose spans compete
 MAX_GAP_CHARS = 40
-NEAR_CHARS = 12  # question terms this close to a candidate support it
+NEAR_CHARS = 12
+NEIGHBOUR_PENALTY = 0.15  # question terms this close to a candidate support it
 
 _NUM = r"(?:\d+(?:[.,]\d+)*|[零〇一二两三四五六七八九十百千]+)"
 _NUMBER = re.compile(rf"{_NUM}(?:余|多)?(?:万|亿)?(?:余|多)?(?:{UNITS})?")
@@ -38,7 +39,7 @@ _TITLES = ("副书记|党委书记|党组书记|支部书记|书记|副局长|�
            "队长|组长|厂长|委员|劳动模范|指导员|负责人|专家|教授|老师")
 _TITLE_NAME = re.compile(rf"(?:{_TITLES})\s?([\u4e00-\u9fff]{{2,3}}?)"
                          r"(?=[，,。、：:；;\s（(]|说|表示|告诉|介绍|等|主讲|一行|$)")
-_QUOTED = re.compile(r"[“「『《\"]([^“”「」『』《》\"]{1,30})[”」』》\"]")
+_QUOTED = re.compile(r"《([^《》]{1,40})》|[“「『\"]([^“”「」『』\"]{1,30})[”」』\"]")
 _QUOTED_RUN = re.compile(r"(?:“[^“”]{1,20}”[、和及与]?){2,}(?<!、)")
 _LIST = re.compile(r"[^，,。；;：:、“”（）()]{1,20}(?:、[^，,。；;：:、“”（）()]{1,20})+")
 _AT_PLACE = re.compile(r"在([^，,。；;、“”]{2,24}?)(?:举行|召开|揭幕|开幕|举办|开展|成立|进行|签约|签署|"
@@ -155,8 +156,9 @@ def _lists(text: str) -> list[Span]:
 
 
 def _whats(text: str) -> list[tuple[Span, float]]:
-    found = [(m.span(1), 1.0) for m in _QUOTED.finditer(text)]
-    found += [(m.span(), 0.9) for m in _QUOTED.finditer(text)]
+    quoted = list(_QUOTED.finditer(text))
+    found = [(m.span(1) if m.group(1) else m.span(2), 1.0) for m in quoted]
+    found += [(m.span(), 0.9) for m in quoted]
     found += [(m.span(), 1.0) for m in _QUOTED_RUN.finditer(text)]  # “甲”“乙”“丙”
     found += [(span, 1.0) for span in _lists(text)]
     return found + [(span, 0.5) for span in _noun_phrases(text)]
@@ -215,22 +217,24 @@ def typed_spans(text: str, qtype: str, unit: str | None = None) -> list[Span]:
     return sorted(typed_candidates(text, qtype, unit))
 
 
-def _gap_span(sentence: str, q: Question) -> Span | None:
-    """The text between the question's context words as they appear in the sentence:
+def _gap_span(sentence: str, q: Question) -> tuple[Span, float] | None:
+    """The text between the question's context words as they appear in the sentence, with
+    how firmly it is anchored (1: words on both sides; 0.5: one side, or just the unit):
     for 象珠镇有|多少|家企业 and 象珠镇有1000余家企业 → 1000余(家)."""
     for left, right in gap_contexts(q):
-        span = _gap_between(sentence, left[-8:], right[:8], q.unit)
-        if span:
-            return span
+        found = _gap_between(sentence, left[-8:], right[:8], q.unit)
+        if found:
+            return found
     return None
 
 
-def _gap_between(sentence: str, left: str, right: str, unit: str | None) -> Span | None:
+def _gap_between(sentence: str, left: str, right: str, unit: str | None) -> tuple[Span, float] | None:
     start = end = None
+    anchors = 0
     for n in range(len(left), 1, -1):
         pos = sentence.find(left[-n:])
         if pos >= 0:
-            start = pos + n
+            start, anchors = pos + n, anchors + 1
             break
     if start is None and left:
         return None
@@ -239,13 +243,15 @@ def _gap_between(sentence: str, left: str, right: str, unit: str | None) -> Span
         pos = sentence.find(right[:n], start)
         if pos > start and (n >= 2 or unit):
             end = pos + (len(unit) if unit and right.startswith(unit) else 0)
+            anchors += n > (len(unit) if unit else 1)
             break
     if end is None:
         if right:
             return None
         clause = _CLAUSE.match(sentence, start)
         end = clause.end() if clause else start
-    return (start, end) if 0 < end - start <= MAX_GAP_CHARS else None
+        anchors += 1  # the question ends at the wh-word: the clause end is the anchor
+    return ((start, end), anchors / 2) if 0 < end - start <= MAX_GAP_CHARS else None
 
 
 class Answerer:
@@ -321,18 +327,19 @@ class Answerer:
         if q.head:  # 哪个党委 → a noun phrase ending in 党委
             for a, b in _noun_phrases(text):
                 end = text.find(q.head, a, b)
-                if end > a and text[a:end + len(q.head)] != q.head:
+                if end > a and not text[a].isdigit() and text[a:end + len(q.head)] != q.head:
                     typed[(a, end + len(q.head))] = max(typed.get((a, end + len(q.head)), 0.0), 1.1)
         if q.plural:
             typed.update({span: max(typed.get(span, 0.0), 1.0) for span in _lists(text)})
             typed = {span: fit + (0.3 if _is_list(text[span[0]:span[1]]) else -0.2)
                      for span, fit in typed.items()}
-        gap = _gap_span(simplified, q) if q.lang == "zh" else None
-        if gap:
-            ga, gb = gap
-            typed = {(a, b): fit + (0.5 if abs(a - ga) <= 2 or abs(b - gb) <= 1 else 0.0)
+        found_gap = _gap_span(simplified, q) if q.lang == "zh" else None
+        gap = found_gap[0] if found_gap else None
+        if found_gap:
+            (ga, gb), strength = found_gap
+            typed = {(a, b): fit + (0.5 * strength if abs(a - ga) <= 2 or abs(b - gb) <= 1 else 0.0)
                      for (a, b), fit in typed.items()}
-            if q.qtype in ("what", "other") or not typed:
+            if q.qtype in ("what", "other"):  # no type to check the gap against otherwise
                 typed[gap] = max(typed.get(gap, 0.0), 1.2)
         if not typed:  # a clause answers what/why/how; for a typed question it is a poor guess
             return [(span, 0.3 if q.qtype in ("what", "other") else 0.0) for span in _clauses(text)]
@@ -360,7 +367,9 @@ class Answerer:
             nearby = sum(w for s, e, w in hits if (s < ca or e > cb)
                          and min(abs(s - b), abs(a - e)) <= NEAR_CHARS)
             support = min((same_clause + 0.5 * nearby) / total, 1.0)
-            score = fit + 0.6 * support - 0.8 * inside - 0.003 * (b - a)
+            # A question word right next to the span ("党员245人") names what it is.
+            adjacent = any(0 <= a - e <= 1 or 0 <= s - b <= 1 for s, e, _ in hits)
+            score = fit + 0.6 * support + 0.15 * adjacent - 0.8 * inside - 0.003 * (b - a)
             if score > best_score:
                 best, best_score, best_fit = (a, b), score, fit
         return _trim(text, best), best_score, best_fit
@@ -369,14 +378,27 @@ class Answerer:
         sentences = self._score_sentences(q, q_vec, passages)[:SENTENCES_READ]
         best = None
         for rank, s in enumerate(sentences):
-            span, span_score, fit = self._best_span(q, self.corpus.sentences[s.sentence_id].text)
-            total = s.score + 0.5 * span_score - 0.02 * rank
-            if best is None or total > best[0]:
-                best = (total, s, span, span_score)
+            for sid, penalty in self._with_neighbours(q, s):
+                span, span_score, fit = self._best_span(q, self.corpus.sentences[sid].text)
+                if sid != s.sentence_id and fit < 0.8:
+                    continue  # a neighbour only counts for a clear answer of the asked type
+                total = s.score - penalty + 0.5 * span_score - 0.02 * rank
+                if best is None or total > best[0]:
+                    best = (total, s, sid, span, span_score)
         if best is None:
             return None
-        _, s, (a, b), span_score = best
-        return Extraction(s.sentence_id, s.chunk_id, a, b, self._confidence(q, s, span_score))
+        _, s, sid, (a, b), span_score = best
+        return Extraction(sid, s.chunk_id, a, b, self._confidence(q, s, span_score))
+
+    def _with_neighbours(self, q: Question, s: _Scored) -> list[tuple[int, float]]:
+        """The sentence, and for typed questions its neighbours in the same chunk: a date or
+        a place often opens the sentence before the one that matches the question."""
+        found = [(s.sentence_id, 0.0)]
+        if q.qtype not in ("what", "other"):
+            chunk_ids = self.corpus.chunks[s.chunk_id].sentence_ids
+            found += [(sid, NEIGHBOUR_PENALTY) for sid in (s.sentence_id - 1, s.sentence_id + 1)
+                      if sid in chunk_ids]
+        return found
 
     def _confidence(self, q: Question, s: _Scored, span_score: float) -> float:
         """Logistic in how well the evidence sentence covers the question and how well the

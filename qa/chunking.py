@@ -13,6 +13,7 @@ from qa.documents import Document
 
 CHUNK_MIN_CHARS = 150
 CHUNK_MAX_CHARS = 350
+BRACKET_REACH = 150  # an aside longer than this is not treated as one
 
 # Sentence end: 。！？；… (runs included) plus any closing quotes/brackets right after.
 # ASCII "." counts only after a letter and before a space, so 3.7万 or 1.5 never split.
@@ -39,10 +40,23 @@ class Chunk:
     sentence_ids: tuple[int, ...]  # indices into the corpus sentence list
 
 
+def _inside_brackets(text: str, pos: int) -> bool:
+    """Whether pos lies inside a short bracketed aside: 三立三合(即立足…；立足…)党建工作法."""
+    before = text[max(0, pos - BRACKET_REACH):pos]
+    after = text[pos:pos + BRACKET_REACH]
+    opened = max(before.rfind("("), before.rfind("（"))
+    closed_before = max(before.rfind(")"), before.rfind("）"))
+    closes = [i for i in (after.find(")"), after.find("）")) if i >= 0]
+    return opened > closed_before and bool(closes)
+
+
 def _split(text: str, start: int, end: int, pattern: re.Pattern) -> list[tuple[int, int]]:
-    """Spans of text[start:end] cut after each match of pattern, whitespace trimmed."""
+    """Spans of text[start:end] cut after each match of pattern (not inside brackets),
+    whitespace trimmed."""
     spans, pos = [], start
     for m in pattern.finditer(text, start, end):
+        if _inside_brackets(text, m.start()):
+            continue
         spans.append((pos, m.end()))
         pos = m.end()
     spans.append((pos, end))

@@ -15,7 +15,7 @@ from qa.text import keyword_tokens
 
 
 # Bump when cleaning, chunking or keyword tokens change: existing indexes then rebuild.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 
 def document_hashes(docs_dir: Path) -> dict[str, str]:

@@ -21,7 +21,7 @@ _ZH_TYPES = [
     ("frequency", r"多久一次|多长时间一次|多久|多长时间|多少时间|多频繁|间隔多长"),
     ("date", r"什么时候|何时|哪一?年|哪一?天|哪一?日|几月|几号|几日|几点|什么时间|哪个月|多久以前|日期"),
     ("number", r"多少|(?<!哪)几|百分之几|多大|多高|多长|多重|比例|占比"),
-    ("person", r"谁|哪位|哪一位|什么人|哪个人|叫什么名字|姓名|(?<=长|记|任|员|人|理|席|者|师)叫什么|(?<=长|记|任|员|人|理|席|者|师)是什么人"),
+    ("person", r"谁|哪位|哪一位|什么人|哪个人|(?<=长|记|任|员|人|理|席|者|师)叫什么(?:名字)?|(?<=长|记|任|员|人|理|席|者|师)是什么人"),
     ("place", r"哪里|哪儿|在哪(?![个家一些位种])|什么地方|什么位置|何地|何处|哪个地方|地点|哪个(?:村|镇|市|区|县|省|街道|国家|城市)"),
     ("organisation", r"哪家|哪个(?:单位|公司|企业|部门|组织|机构|集团|党委|支部|学校|银行)|"
                      r"哪些(?:单位|公司|企业|部门|组织|机构)|什么(?:单位|公司|企业|机构|部门|组织)"),
@@ -43,7 +43,7 @@ _EN_TYPES = [
 _ZH_COMPILED = [(t, re.compile(p)) for t, p in _ZH_TYPES]
 _EN_COMPILED = [(t, re.compile(p, re.IGNORECASE)) for t, p in _EN_TYPES]
 _ANY_WH = re.compile("|".join(p for _, p in _ZH_TYPES) + r"|请问|叫什么|是不是|有没有|吗|呢")
-_PLURAL = re.compile(r"哪些|哪几|有什么|都有|包括|\bwhat are\b|\bwhich (?:\w+ )?(?:are|were)\b", re.IGNORECASE)
+_PLURAL = re.compile(r"哪些|哪几|哪[两二三四五六七八九十]+[个项种家类大]|有什么|都有|包括|\bwhat are\b|\bwhich (?:\w+ )?(?:are|were)\b", re.IGNORECASE)
 _AUTHOR = re.compile(r"记者|作者|撰写|写的|采写|执笔|拍|摄|reporter|author|wrote|written|photograph", re.IGNORECASE)
 # Question context next to the wh-word is matched in the sentence without its function
 # words: 副局长|是|谁 must find 副局长胡乾喜.

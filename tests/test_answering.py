@@ -71,7 +71,7 @@ def test_lists_and_quoted_names():
 def test_gap_between_question_context_words():
     sentence = "据统计，城关镇有812家企业，其中规上企业37家。"
     q = analyse("城关镇有多少家企业？")
-    a, b = _gap_span(sentence, q)
+    (a, b), _ = _gap_span(sentence, q)
     assert sentence[a:b] == "812家"
 
 
@@ -95,5 +95,5 @@ def test_frequency_questions_and_head_nouns():
 def test_question_context_drops_function_words_to_find_the_gap():
     sentence = "局长王强在副局长李明等陪同下走访企业。"
     q = analyse("陪同走访的副局长是谁？")
-    a, b = _gap_span(sentence, q)
+    (a, b), _ = _gap_span(sentence, q)
     assert sentence[a:b].startswith("李明")

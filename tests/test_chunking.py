@@ -43,3 +43,8 @@ def test_overlong_sentence_is_cut_at_commas_within_the_limit():
     chunks, sentences = chunk_document(parse_document("long.txt", body.encode()))
     assert all(len(s.text) <= CHUNK_MAX_CHARS for s in sentences)
     assert "".join(s.text for s in sentences) == body
+
+
+def test_no_split_inside_a_bracketed_aside():
+    doc = parse_document("t.txt", "探索出三立三合(即立足资源；立足建设)工作法。下一句。".encode())
+    assert [s.text for s in split_sentences(doc)] == ["探索出三立三合(即立足资源；立足建设)工作法。", "下一句。"]
