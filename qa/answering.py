@@ -408,7 +408,7 @@ class Answerer:
             evidence = 0.6 * s.dense + 0.4 * s.lexical if q.terms else s.dense
         else:
             evidence = 0.55 * s.lexical + 0.15 * s.context + 0.3 * s.dense
-        z = 6.0 * (evidence - 0.6) + 3.0 * (span_score - 1.0)
+        z = 10.0 * (evidence - 0.55) + 4.0 * (span_score - 1.2)
         return 1 / (1 + math.exp(-z))
 
 
