@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test setup index eval bench clean
+.PHONY: run chat test setup eval clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,9 @@ setup: $(INSTALLED)
 	$(BIN)/qa index
 
 run: setup
+	$(BIN)/qa serve --host $${QA_HOST:-127.0.0.1} --port $${QA_PORT:-8000}
+
+chat: setup
 	$(BIN)/qa chat
 
 test: setup

