@@ -55,6 +55,17 @@ def test_bad_input_is_one_line_without_traceback(env, args, message):
     assert len([l for l in result.stderr.splitlines() if l.startswith("qa: error")]) == 1
 
 
+def test_missing_model_is_one_clear_line(env, tmp_path):
+    result = qa({**env, "QA_MODEL": str(tmp_path / "no-such-model")}, "ask", "象珠镇有多少家企业？")
+    assert result.returncode == 2 and "does not exist" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_chat_answers_and_quits(env):
+    result = qa(env, "chat", stdin="象珠镇有多少家企业？\n\nexit\n")
+    assert result.returncode == 0 and "【1000余家】" in result.stdout
+
+
 def test_non_utf8_document_is_named(env, tmp_path):
     docs = tmp_path / "docs"
     docs.mkdir()
