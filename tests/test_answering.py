@@ -97,3 +97,13 @@ def test_question_context_drops_function_words_to_find_the_gap():
     q = analyse("陪同走访的副局长是谁？")
     (a, b), _ = _gap_span(sentence, q)
     assert sentence[a:b].startswith("李明")
+
+
+def test_rare_names_after_titles_are_found():
+    text = "该公司党支部副书记许海滨身穿红马甲开展劝导活动，车间主任牟加义结合自身经历讲课。"
+    assert {"许海滨", "牟加义"} <= set(spans(text, "person"))
+
+
+def test_list_runs_through_a_verb_tagged_item():
+    found = spans("产品主要以防盗门、农机、化工、五金铸造和休闲用品为主。", "what")
+    assert "防盗门、农机、化工、五金铸造和休闲用品" in found
