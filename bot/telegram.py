@@ -32,8 +32,6 @@ log = logging.getLogger("bot.telegram")
 MAX_MESSAGE_CHARS = 4096  # Telegram's limit on the text of one message
 MAX_TITLES_IN_GREETING = 10  # more are listed by /sources
 MAX_STORED_VIEWS = 1000  # "查看原文" texts kept; older buttons say they have expired
-# The chat page's examples (qa/static/index.html): questions the seed articles answer.
-EXAMPLES = ("象珠镇有多少家企业？", "花街镇有几家集团公司？", "党建联盟签约仪式在哪里举行？")
 COMMANDS = [BotCommand("ask", "提问，例如 /ask 象珠镇有多少家企业？"),
             BotCommand("sources", "已收录的文章"),
             BotCommand("help", "使用说明 / help")]
@@ -280,7 +278,8 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/start and /help: what the bot knows, and example questions to tap."""
-    buttons = [[InlineKeyboardButton(q, callback_data=f"ex:{i}")] for i, q in enumerate(EXAMPLES)]
+    examples = context.bot_data["service"].settings.examples
+    buttons = [[InlineKeyboardButton(q, callback_data=f"ex:{i}")] for i, q in enumerate(examples)]
     await _send(update, format_welcome(_titles(context)), InlineKeyboardMarkup(buttons))
 
 
@@ -309,7 +308,8 @@ async def example(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A tap on one of the greeting's example questions."""
     query = update.callback_query
     await query.answer()
-    await _answer(update, context, EXAMPLES[int(query.data.removeprefix("ex:"))], echo=True)
+    await _answer(update, context, context.bot_data["service"].settings.examples[int(query.data.removeprefix("ex:"))],
+                  echo=True)
 
 
 async def show_passages(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -323,6 +323,10 @@ def create_app(settings: Settings | None = None, service=None) -> FastAPI:
         return [DocumentOut(doc_id=d.doc_id, title=d.title, characters=len(d.text),
                             chunks=counts.get(d.doc_id, 0)) for d in service.corpus.documents]
 
+    @app.get("/examples", response_model=list[str], summary="示例问题 / Suggested questions")
+    def examples():
+        return list(settings.examples)
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def chat_page():
         return HTMLResponse(resources.files("qa").joinpath("static/index.html").read_text("utf-8"))

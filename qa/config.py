@@ -7,6 +7,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 DEFAULT_MODEL_DIR = Path(".qa/models/multilingual-e5-small")
+# Suggested questions shown by the chat page and the bot: these suit the bundled seed
+# articles; a deployment over other articles sets QA_EXAMPLES ("问题一|问题二|问题三").
+DEFAULT_EXAMPLES = ("象珠镇有多少家企业？", "花街镇有几家集团公司？", "党建联盟签约仪式在哪里举行？")
 
 
 def _env_float(name: str, default: float) -> float:
@@ -25,6 +28,7 @@ class Settings:
     # Below this confidence the bot says the articles do not answer the question.
     min_confidence: float = 0.5
     device: str = "cpu"
+    examples: tuple[str, ...] = DEFAULT_EXAMPLES
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -35,6 +39,8 @@ class Settings:
             min_confidence=_env_float("QA_MIN_CONFIDENCE", cls.min_confidence),
             max_question_chars=int(os.environ.get("QA_MAX_QUESTION_CHARS", cls.max_question_chars)),
             device=os.environ.get("QA_DEVICE", "cpu"),
+            examples=tuple(q.strip() for q in os.environ.get("QA_EXAMPLES", "").split("|") if q.strip())
+            or DEFAULT_EXAMPLES,
         )
         return replace(env, **{k: v for k, v in overrides.items() if v is not None})
 

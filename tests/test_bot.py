@@ -22,8 +22,9 @@ import pytest
 from telegram import Update
 from telegram.ext import TypeHandler
 
-from bot.telegram import (APOLOGY, ASK_USAGE, EXAMPLES, EXPIRED, NOT_FOUND, _Views, build_application,
+from bot.telegram import (APOLOGY, ASK_USAGE, EXPIRED, NOT_FOUND, _Views, build_application,
                           format_answer, format_passages, split_message, token_from_env)
+from qa.config import DEFAULT_EXAMPLES as EXAMPLES
 from qa.errors import QAError
 from qa.service import Answer, Source
 from tests.fake_bot_api import BOT_USER, FakeBotAPI, group_chat, parse_html, private_chat, user, utf16_len

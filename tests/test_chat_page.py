@@ -72,3 +72,10 @@ def test_question_text_is_never_executed(page, tmp_path):
     assert page.locator("img").count() == 0
     assert "<img src=x onerror=alert(1)>" in page.inner_text(".msg.user")
     page.screenshot(path=str(tmp_path / "hostile.png"))
+
+
+def test_suggested_questions_come_from_the_server_and_answer(page):
+    page.wait_for_selector("#suggestions button")
+    page.locator("#suggestions button").first.click()
+    page.wait_for_selector(".msg.bot .answer", timeout=60_000)
+    assert page.inner_text(".msg.user") == page.locator("#suggestions button").first.inner_text()
