@@ -25,8 +25,8 @@ from qa.text import char_bigrams, pinyin_bigrams, pos_tag, to_simplified
 
 SENTENCES_READ = 8  # best sentences whose spans compete
 MAX_GAP_CHARS = 40
-NEAR_CHARS = 12
-NEIGHBOUR_PENALTY = 0.15  # question terms this close to a candidate support it
+NEAR_CHARS = 12  # question terms this close to a candidate support it
+NEIGHBOUR_PENALTY = 0.15  # an answer from the sentence next to the matching one
 
 _NUM = r"(?:\d+(?:[.,]\d+)*|[零〇一二两三四五六七八九十百千]+)"
 _NUMBER = re.compile(rf"{_NUM}(?:余|多)?(?:万|亿)?(?:余|多)?(?:{UNITS})?")
@@ -360,9 +360,10 @@ class Answerer:
         typed = typed_candidates(text, q.qtype, q.unit)
         if q.head:  # 哪个党委 → a noun phrase ending in 党委
             for a, b in _noun_phrases(text):
-                end = text.find(q.head, a, b)
-                if end > a and not text[a].isdigit() and text[a:end + len(q.head)] != q.head:
-                    typed[(a, end + len(q.head))] = max(typed.get((a, end + len(q.head)), 0.0), 1.1)
+                at = text.find(q.head, a, b)
+                span = (a, at + len(q.head))
+                if at > a and not text[a].isdigit():
+                    typed[span] = max(typed.get(span, 0.0), 1.1)
         if q.plural:
             typed.update({span: max(typed.get(span, 0.0), 1.0) for span in _lists(text)})
             typed = {span: fit + (0.3 if _is_list(text[span[0]:span[1]]) else -0.2)

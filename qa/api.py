@@ -337,7 +337,7 @@ def create_app(settings: Settings | None = None, service=None) -> FastAPI:
 _QUESTION_ERRORS = {
     "question_empty": ("The question is empty", "问题不能为空"),
     "question_not_text": ("The question must be a string", "问题必须是字符串"),
-    "top_k_invalid": ("'top_k' must be a whole number from 1 to 20", "“top_k” 必须是 1 到 20 的整数"),
+    "top_k_invalid": _FIELD_HINTS["top_k"],
     "invalid_session_id": ("'session_id' must be 1–128 letters, digits or . _ : -",
                            "session_id 须为 1–128 个字母、数字或 . _ : -"),
 }

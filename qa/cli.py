@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from qa.config import Settings
@@ -58,13 +59,11 @@ def _print_answer(answer, as_json: bool) -> None:
 
 
 def cmd_index(args) -> int:
-    from embeddings.encoder import Encoder
     from qa.indexing import build_index, ensure_index
-    from qa.provisioning import ensure_model
+    from qa.provisioning import load_encoder
 
     settings = _settings(args)
-    ensure_model(settings, log=_log)
-    encoder = Encoder(settings.model, device=settings.device)
+    encoder = load_encoder(settings, log=_log)
     progress = sys.stderr.isatty()
     if args.force:
         index = build_index(settings, encoder, show_progress=progress)
@@ -150,8 +149,8 @@ def cmd_eval(args) -> int:
     if args.limit:
         examples = examples[:args.limit]
     # Answers do not depend on top_k (PASSAGES_READ); it only has to cover recall@k.
-    settings = Settings.from_env(docs_dir=args.docs, index_dir=args.index_dir, top_k=args.top_k or args.k)
-    settings = Settings.from_env(**{**settings.__dict__, **overrides})
+    settings = replace(Settings.from_env(docs_dir=args.docs, index_dir=args.index_dir, top_k=args.top_k or args.k),
+                       **overrides)
     service = _open(settings, show_progress=sys.stderr.isatty())
 
     def ask(question: str):
@@ -185,12 +184,10 @@ def cmd_serve(args) -> int:
     os.environ.update({"QA_DOCS": str(settings.docs_dir), "QA_INDEX_DIR": str(settings.index_dir),
                        "QA_MODEL": settings.model})
     if args.workers > 1:  # build once here, not racing in every worker
-        from embeddings.encoder import Encoder
         from qa.indexing import ensure_index
-        from qa.provisioning import ensure_model
+        from qa.provisioning import load_encoder
 
-        ensure_model(settings, log=_log)
-        ensure_index(settings, Encoder(settings.model, device=settings.device), log=_log)
+        ensure_index(settings, load_encoder(settings, log=_log), log=_log)
     _log(f"serving on http://{args.host}:{args.port}/  (API docs: http://{args.host}:{args.port}/docs)")
     uvicorn.run("qa.api:create_app", factory=True, host=args.host, port=args.port,
                 workers=args.workers, log_level="info", timeout_graceful_shutdown=10)
@@ -198,6 +195,8 @@ def cmd_serve(args) -> int:
 
 
 def cmd_bot(args) -> int:
+    from telegram.error import InvalidToken
+
     from bot.telegram import run_bot, token_from_env
 
     token = token_from_env()  # before loading anything: a missing token is a one-line error
@@ -205,8 +204,6 @@ def cmd_bot(args) -> int:
     base_url = args.api_base_url or os.environ.get("TELEGRAM_API_BASE_URL") or None
     mode = f"webhook {args.webhook_url}" if args.webhook_url else "long polling"
     _log(f"telegram bot running ({mode}{', API ' + base_url if base_url else ''})")
-    from telegram.error import InvalidToken
-
     try:
         run_bot(service, token, base_url=base_url, webhook_url=args.webhook_url, listen=args.listen,
                 port=args.port, secret_token=args.secret_token or os.environ.get("TELEGRAM_WEBHOOK_SECRET"))

@@ -26,3 +26,11 @@ def ensure_model(settings: Settings, log=print) -> None:
         provision_model(target)
     except (RuntimeError, OSError) as exc:
         raise QAError(f"could not provision the embedding model: {exc}") from None
+
+
+def load_encoder(settings: Settings, log=print):
+    """The configured encoder, provisioning the default model first when it is missing."""
+    from embeddings.encoder import Encoder
+
+    ensure_model(settings, log=log)
+    return Encoder(settings.model, device=settings.device)

@@ -79,10 +79,9 @@ class QAService:
     def open(cls, settings: Settings, show_progress: bool = False,
              log=lambda msg: print(msg, file=sys.stderr)) -> "QAService":
         """Load the model and the index (building the index when it is missing or stale)."""
-        from qa.provisioning import ensure_model
+        from qa.provisioning import load_encoder
 
-        ensure_model(settings, log=log)
-        encoder = Encoder(settings.model, device=settings.device)
+        encoder = load_encoder(settings, log=log)
         index = ensure_index(settings, encoder, show_progress=show_progress, log=log)
         retriever = Retriever(index)
         return cls(settings, encoder, retriever, Answerer(index.corpus, index.sentence_vectors))
