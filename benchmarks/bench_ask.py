@@ -22,6 +22,24 @@ from qa.question import analyse, search_tokens  # noqa: E402
 from qa.service import PASSAGES_READ, QAService  # noqa: E402
 
 
+def _time_reader(service: QAService) -> list[float]:
+    """Seconds of each reader call since the list was last cleared."""
+    calls: list[float] = []
+    reader = service.answerer.reader
+    if reader is not None:
+        read = reader.read
+
+        def timed(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return read(*args, **kwargs)
+            finally:
+                calls.append(time.perf_counter() - started)
+
+        reader.read = timed
+    return calls
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--file", default="tests/data/dev.jsonl")
@@ -29,9 +47,12 @@ def main() -> None:
     args = parser.parse_args()
     service = QAService.open(Settings.from_env(), log=lambda m: None)
     questions = [e.question for e in load_jsonl(Path(args.file))] * args.repeat
-    stages: dict[str, list[float]] = {k: [] for k in ("analyse", "encode", "search", "extract", "ask total")}
+    stages: dict[str, list[float]] = {k: [] for k in ("analyse", "encode", "search", "extract",
+                                                      "(of it) reader", "ask total")}
+    reader_ms = _time_reader(service)
     service.ask(questions[0])  # warm-up
     for question in questions:
+        reader_ms.clear()
         t0 = time.perf_counter()
         q = analyse(question)
         t1 = time.perf_counter()
@@ -43,9 +64,11 @@ def main() -> None:
         t4 = time.perf_counter()
         service.ask(question)
         t5 = time.perf_counter()
-        for name, ms in zip(stages, [t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4]):
+        reader = reader_ms[0] if reader_ms else 0.0
+        for name, ms in zip(stages, [t1 - t0, t2 - t1, t3 - t2, t4 - t3, reader, t5 - t4]):
             stages[name].append(ms * 1000)
-    print(f"{len(questions)} questions ({args.file} x{args.repeat}), {len(service.corpus.chunks)} chunks")
+    print(f"{len(questions)} questions ({args.file} x{args.repeat}), {len(service.corpus.chunks)} chunks, "
+          f"encoder {service.encoder.backend}, reader {'on' if service.answerer.reader else 'off'}")
     print(f"{'stage':<12}{'p50 ms':>9}{'p95 ms':>9}{'mean ms':>9}")
     for name, values in stages.items():
         print(f"{name:<12}{percentile(values, 50):>9.1f}{percentile(values, 95):>9.1f}{statistics.mean(values):>9.1f}")

@@ -2,10 +2,18 @@
 
 multilingual-e5 models were trained with "query: " / "passage: " prefixes and lose
 accuracy without them, so they are applied whenever the model declares those prompts.
+
+A local sentence-transformers folder of the usual shape (transformer → mean pooling →
+normalise) runs on ONNX Runtime: the folder's own tokenizer and an ONNX export of its
+transformer cached in ``onnx/model.onnx``. Same vectors as sentence-transformers, about
+3× faster per question on a 2-core CPU, and no torch import at start-up (seconds saved).
+Anything else (a hub name, another pooling, a GPU device, QA_BACKEND=torch) is loaded
+by sentence-transformers itself.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -13,44 +21,141 @@ import numpy as np
 
 from qa.errors import QAError
 
+ONNX_FILE = Path("onnx") / "model.onnx"
+BATCH_SIZE = 32
+
 
 class Encoder:
-    def __init__(self, model: str, device: str = "cpu"):
+    def __init__(self, model: str, device: str = "cpu", backend: str | None = None):
         self.model_name = model
-        if Path(model).is_dir():
+        backend = backend or os.environ.get("QA_BACKEND", "onnx")
+        folder = Path(model)
+        if folder.is_dir():
             # A local folder must never trigger a hub download (machines may be offline).
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
         elif os.path.sep in model or model.startswith("."):
             raise QAError(f"model folder {model} does not exist; run `qa provision` or set QA_MODEL")
+        try:
+            if backend == "onnx" and device == "cpu" and _onnx_compatible(folder):
+                self._impl = _OnnxEncoder(folder)
+            else:
+                self._impl = _SentenceTransformerEncoder(model, device)
+        except QAError:
+            raise
+        except Exception as exc:  # any loading failure is a setup problem the user can fix
+            raise QAError(f"could not load the embedding model {model!r}: "
+                          f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}") from None
+        self.dim = self._impl.dim
+        self.backend = self._impl.name
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._impl.encode(texts, "query")
+
+    def encode_passages(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
+        return self._impl.encode(texts, "passage", show_progress)
+
+
+def _onnx_compatible(folder: Path) -> bool:
+    """A local sentence-transformers folder whose modules ONNX Runtime can reproduce."""
+    try:
+        modules = json.loads((folder / "modules.json").read_text())
+        pooling = json.loads((folder / "1_Pooling" / "config.json").read_text())
+    except (OSError, ValueError):
+        return False
+    kinds = [m["type"].rsplit(".", 1)[-1] for m in modules]
+    return (kinds in (["Transformer", "Pooling", "Normalize"], ["Transformer", "Pooling"])
+            and pooling.get("pooling_mode", pooling.get("pooling_mode_mean_tokens") and "mean") == "mean"
+            and (folder / "tokenizer.json").exists())
+
+
+def export_encoder_onnx(folder: Path) -> Path:
+    """Write the folder's transformer as ONNX (once; needs torch only then)."""
+    path = folder / ONNX_FILE
+    if path.exists():
+        return path
+    import torch
+    from transformers import AutoModel
+    from transformers.utils import logging as hf_logging
+
+    from embeddings.onnx_model import export_onnx, hidden_state_module
+
+    hf_logging.disable_progress_bar()
+    model = AutoModel.from_pretrained(str(folder), dtype=torch.float32)
+    example = {"input_ids": torch.tensor([[0, 6, 5, 2]]), "attention_mask": torch.ones(1, 4, dtype=torch.long)}
+    return export_onnx(hidden_state_module(model), path, example, ["last_hidden_state"])
+
+
+class _OnnxEncoder:
+    name = "onnx"
+
+    def __init__(self, folder: Path):
+        from tokenizers import Tokenizer
+
+        from embeddings.onnx_model import OnnxSession
+
+        self.session = OnnxSession(export_encoder_onnx(folder))
+        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        max_length = 512
+        if (folder / "sentence_bert_config.json").exists():
+            max_length = json.loads((folder / "sentence_bert_config.json").read_text()).get("max_seq_length", 512)
+        self.tokenizer.enable_truncation(max_length)
+        self.tokenizer.no_padding()
+        config = folder / "config_sentence_transformers.json"
+        self.prompts = (json.loads(config.read_text()).get("prompts") or {}) if config.exists() else {}
+        self.pad_id = self.tokenizer.token_to_id("<pad>") or 0
+        self.dim = int(json.loads((folder / "config.json").read_text())["hidden_size"])
+
+    def encode(self, texts: list[str], prompt: str, show_progress: bool = False) -> np.ndarray:
+        vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
+        prefix = self.prompts.get(prompt, "")
+        ids = [e.ids for e in self.tokenizer.encode_batch([prefix + t for t in texts])]
+        order = sorted(range(len(texts)), key=lambda i: len(ids[i]))  # batches pad little
+        for n, first in enumerate(range(0, len(order), BATCH_SIZE)):
+            batch = order[first:first + BATCH_SIZE]
+            length = max(len(ids[i]) for i in batch)
+            input_ids = np.full((len(batch), length), self.pad_id, dtype=np.int64)
+            mask = np.zeros((len(batch), length), dtype=np.int64)
+            for row, i in enumerate(batch):
+                input_ids[row, :len(ids[i])] = ids[i]
+                mask[row, :len(ids[i])] = 1
+            hidden = self.session.run(input_ids, mask)
+            pooled = (hidden * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
+            vectors[batch] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+            if show_progress:
+                _progress(min(first + BATCH_SIZE, len(order)), len(order))
+        return vectors
+
+
+def _progress(done: int, total: int) -> None:
+    import sys
+
+    width = 30
+    filled = width * done // max(total, 1)
+    print(f"\r  embedding [{'#' * filled}{'.' * (width - filled)}] {done}/{total}",
+          end="\n" if done >= total else "", file=sys.stderr, flush=True)
+
+
+class _SentenceTransformerEncoder:
+    name = "sentence-transformers"
+
+    def __init__(self, model: str, device: str):
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()  # "Loading weights" bars are noise in a CLI
-
-        try:
-            self._model = SentenceTransformer(model, device=device)
-        except Exception as exc:  # any loading failure is a setup problem the user can fix
-            raise QAError(f"could not load the embedding model {model!r}: "
-                          f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}") from None
+        self._model = SentenceTransformer(model, device=device)
         self.dim = int(self._model.get_embedding_dimension()
                        if hasattr(self._model, "get_embedding_dimension")
                        else self._model.get_sentence_embedding_dimension())
         self._prompts = getattr(self._model, "prompts", {}) or {}
 
-    def _encode(self, texts: list[str], prompt: str, batch_size: int,
-                show_progress: bool = False) -> np.ndarray:
+    def encode(self, texts: list[str], prompt: str, show_progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         kwargs = {"prompt_name": prompt} if prompt in self._prompts else {}
-        vectors = self._model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
+        # sentence-transformers sorts each call's texts by length, so batches pad little.
+        vectors = self._model.encode(texts, batch_size=BATCH_SIZE, normalize_embeddings=True,
                                      convert_to_numpy=True, show_progress_bar=show_progress,
                                      **kwargs)
         return np.ascontiguousarray(vectors, dtype=np.float32)
-
-    def encode_queries(self, texts: list[str]) -> np.ndarray:
-        return self._encode(texts, "query", batch_size=32)
-
-    def encode_passages(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
-        # sentence-transformers sorts each call's texts by length, so batches pad little.
-        return self._encode(texts, "passage", batch_size=32, show_progress=show_progress)

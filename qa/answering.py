@@ -19,11 +19,17 @@ from functools import lru_cache
 import numpy as np
 
 from embeddings.store import Corpus
+from qa.reader import Reader, window_around
 from qa.question import UNITS, Question, gap_contexts
 from qa.retrieval import Passage
 from qa.text import char_bigrams, pinyin_bigrams, pos_tag, to_simplified
 
 SENTENCES_READ = 8  # best sentences whose spans compete
+WINDOWS_READ = 3  # windows around the best sentences that the trained reader reads
+# confidence = sigmoid(bias + w·(span margin over "no answer", evidence)); fitted by
+# benchmarks/calibrate.py (docs/evaluation.md)
+READER_WEIGHTS = (0.3, 4.0)
+READER_BIAS = -2.0
 MAX_GAP_CHARS = 40
 NEAR_CHARS = 12  # question terms this close to a candidate support it
 NEIGHBOUR_PENALTY = 0.15  # an answer from the sentence next to the matching one
@@ -75,6 +81,7 @@ class Extraction:
     start: int  # answer offsets inside the sentence text
     end: int
     confidence: float
+    features: tuple[float, ...] = ()  # what the confidence was computed from (for calibration)
 
 
 @dataclass(frozen=True)
@@ -289,8 +296,10 @@ def _gap_between(sentence: str, left: str, right: str, unit: str | None) -> tupl
 
 
 class Answerer:
-    def __init__(self, corpus: Corpus, sentence_vectors: np.ndarray):
+    def __init__(self, corpus: Corpus, sentence_vectors: np.ndarray, reader: Reader | None = None):
         self.corpus = corpus
+        self.reader = reader
+        self._doc_text = {d.doc_id: d.text for d in corpus.documents}
         self.sentence_vectors = sentence_vectors
         self.idf = _idf([set(char_bigrams(_simplified_lower(c.text))) for c in corpus.chunks])
         self.max_idf = max(self.idf.values(), default=1.0)
@@ -411,6 +420,11 @@ class Answerer:
 
     def extract(self, q: Question, q_vec: np.ndarray, passages: list[Passage]) -> Extraction | None:
         sentences = self._score_sentences(q, q_vec, passages)[:SENTENCES_READ]
+        if self.reader is not None and not q.asks_author:  # bylines are the rules' job
+            return self._read(q, sentences)
+        return self._extract_by_rules(q, sentences)
+
+    def _extract_by_rules(self, q: Question, sentences: list[_Scored]) -> Extraction | None:
         best = None
         for rank, s in enumerate(sentences):
             for sid, penalty in self._with_neighbours(q, s):
@@ -424,6 +438,51 @@ class Answerer:
             return None
         _, s, sid, (a, b), span_score = best
         return Extraction(sid, s.chunk_id, a, b, self._confidence(q, s, span_score))
+
+    def _windows(self, sentences: list[_Scored]) -> list[tuple[int, list[int]]]:
+        """(chunk id, sentence ids) of up to WINDOWS_READ reading windows: each best
+        sentence with its neighbours in its chunk, skipping sentences already covered."""
+        windows, covered = [], set()
+        for s in sentences:
+            if s.sentence_id in covered:
+                continue
+            ids = [i for i in self.corpus.chunks[s.chunk_id].sentence_ids
+                   if self.corpus.sentences[i].kind != "noise"]
+            spans = [(self.corpus.sentences[i].start, self.corpus.sentences[i].end) for i in ids]
+            a, b = window_around(spans, ids.index(s.sentence_id))
+            ids = [i for i in ids if a <= self.corpus.sentences[i].start < b]
+            windows.append((s.chunk_id, ids))
+            covered.update(ids)
+            if len(windows) == WINDOWS_READ:
+                break
+        return windows
+
+    def _read(self, q: Question, sentences: list[_Scored]) -> Extraction | None:
+        """The reader's best span over the windows around the best sentences."""
+        windows = self._windows(sentences)
+        if not windows:
+            return None
+        texts = []
+        for _, ids in windows:
+            first, last = self.corpus.sentences[ids[0]], self.corpus.sentences[ids[-1]]
+            texts.append(self._doc_text[first.doc_id][first.start:last.end])
+        question = q.original if q.lang == "en" else to_simplified(q.original)
+        spans = self.reader.read(question, texts)
+        if not spans:
+            return None
+        evidence = {s.chunk_id: s for s in sentences}  # for the confidence
+        best = max(spans, key=lambda r: r.score - r.null_score)
+        chunk_id, ids = windows[best.window]
+        window_start = self.corpus.sentences[ids[0]].start
+        answer_start = window_start + best.start
+        sid = next(i for i in reversed(ids) if self.corpus.sentences[i].start <= answer_start)
+        sentence = self.corpus.sentences[sid]
+        a = answer_start - sentence.start
+        b = min(window_start + best.end, sentence.end) - sentence.start
+        a, b = _trim(sentence.text, (a, b))
+        features = (best.score - best.null_score, _evidence(q, evidence[chunk_id]))
+        z = READER_BIAS + sum(w * f for w, f in zip(READER_WEIGHTS, features))
+        return Extraction(sid, chunk_id, a, b, 1 / (1 + math.exp(-z)), features)
 
     def _with_neighbours(self, q: Question, s: _Scored) -> list[tuple[int, float]]:
         """The sentence, and for typed questions its neighbours in the same chunk: a date or
@@ -439,12 +498,15 @@ class Answerer:
         """Logistic in how well the evidence sentence covers the question and how well the
         span is supported there (type fit, question words in its clause, the question's
         wording around it). Weights chosen on the seed dev set: docs/evaluation.md."""
-        if q.lang == "en":
-            evidence = 0.6 * s.dense + 0.4 * s.lexical if q.terms else s.dense
-        else:
-            evidence = 0.55 * s.lexical + 0.15 * s.context + 0.3 * s.dense
-        z = 10.0 * (evidence - 0.55) + 4.0 * (span_score - 1.2)
+        z = 10.0 * (_evidence(q, s) - 0.55) + 4.0 * (span_score - 1.2)
         return 1 / (1 + math.exp(-z))
+
+
+def _evidence(q: Question, s: _Scored) -> float:
+    """How well the evidence sentence and its passage cover the question, in [0, 1]."""
+    if q.lang == "en":
+        return 0.6 * s.dense + 0.4 * s.lexical if q.terms else s.dense
+    return 0.55 * s.lexical + 0.15 * s.context + 0.3 * s.dense
 
 
 def _idf(term_sets: list[set[str]]) -> dict[str, float]:

@@ -88,6 +88,11 @@ def _limit_length(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
             for s in range(ps, e, CHUNK_MAX_CHARS)]
 
 
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of a plain text."""
+    return _split(text, 0, len(text), _SENTENCE_END)
+
+
 def split_sentences(doc: Document) -> list[Sentence]:
     """Sentences of a document; block boundaries (headlines, bylines) always end one."""
     sentences = []

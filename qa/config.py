@@ -28,6 +28,7 @@ class Settings:
     # Below this confidence the bot says the articles do not answer the question.
     min_confidence: float = 0.5
     device: str = "cpu"
+    reader: bool = True  # the trained span reader; off = the rule-based extractor alone
     examples: tuple[str, ...] = DEFAULT_EXAMPLES
 
     @classmethod
@@ -39,6 +40,7 @@ class Settings:
             min_confidence=_env_float("QA_MIN_CONFIDENCE", cls.min_confidence),
             max_question_chars=int(os.environ.get("QA_MAX_QUESTION_CHARS", cls.max_question_chars)),
             device=os.environ.get("QA_DEVICE", "cpu"),
+            reader=os.environ.get("QA_READER", "on").lower() not in ("off", "0", "false", "no"),
             examples=tuple(q.strip() for q in os.environ.get("QA_EXAMPLES", "").split("|") if q.strip())
             or DEFAULT_EXAMPLES,
         )

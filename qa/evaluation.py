@@ -341,17 +341,20 @@ def evaluate(
     ask: Callable[[str], AskResult],
     k: int = 5,
     progress: Callable[[int, int], None] | None = None,
+    in_own_document: bool = False,
 ) -> EvalReport:
     """Ask every question and score the answers.
 
     ``progress(i, n)`` is called after each question, with i counting from 1.
+    With ``in_own_document``, ``ask(question, doc_id)`` answers from the example's own
+    document (a reader given the gold paragraph, as reading-comprehension papers report).
     Exceptions from ``ask`` propagate: a crashing system should not be
     reported as one that merely abstained.
     """
     examples = list(examples)
     records: list[ExampleResult] = []
     for i, ex in enumerate(examples, 1):
-        res = ask(ex.question)
+        res = ask(ex.question, ex.doc_id) if in_own_document else ask(ex.question)
         # An answer given alongside abstained=True is not shown to the user.
         abstained = bool(res.abstained) or res.answer is None
         pred = None if abstained else res.answer

@@ -29,14 +29,26 @@ class Retriever:
         self.chunk_index = index.chunk_index
         self.bm25 = bm25s.BM25()
         self.bm25.index(index.corpus.chunk_tokens, show_progress=False)
+        self._doc_chunks: dict[str, list[int]] = {}
+        for i, chunk in enumerate(index.corpus.chunks):
+            self._doc_chunks.setdefault(chunk.doc_id, []).append(i)
 
-    def search(self, query_words: list[str], query_vector: np.ndarray, top_k: int) -> list[Passage]:
+    def search(self, query_words: list[str], query_vector: np.ndarray, top_k: int,
+               doc_id: str | None = None) -> list[Passage]:
+        """The top_k passages; with doc_id, only passages of that document."""
         n_chunks = len(self.corpus.chunks)
         depth = min(n_chunks, max(top_k * CANDIDATES_PER_RESULT, 20))
-        dense_scores, dense_ids = self.chunk_index.search(query_vector.reshape(1, -1), depth)
-        dense = {int(i): float(s) for i, s in zip(dense_ids[0], dense_scores[0]) if i >= 0}
         bm25_all = self.bm25.get_scores(query_words) if query_words else np.zeros(n_chunks)
-        bm25_top = [int(i) for i in np.argsort(-bm25_all)[:depth] if bm25_all[i] > 0]
+        if doc_id is None:
+            dense_scores, dense_ids = self.chunk_index.search(query_vector.reshape(1, -1), depth)
+            dense = {int(i): float(s) for i, s in zip(dense_ids[0], dense_scores[0]) if i >= 0}
+            bm25_order = np.argsort(-bm25_all)[:depth]
+        else:
+            ids = self._doc_chunks.get(doc_id, [])
+            cosines = [float(self.chunk_index.reconstruct(i) @ query_vector.reshape(-1)) for i in ids]
+            dense = dict(sorted(zip(ids, cosines), key=lambda pair: -pair[1]))
+            bm25_order = sorted(ids, key=lambda i: -bm25_all[i])
+        bm25_top = [int(i) for i in bm25_order if bm25_all[i] > 0]
 
         fused: Counter[int] = Counter()
         for rank, chunk_id in enumerate(dense):

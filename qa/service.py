@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
 from embeddings.encoder import Encoder
@@ -79,16 +80,20 @@ class QAService:
     def open(cls, settings: Settings, show_progress: bool = False,
              log=lambda msg: print(msg, file=sys.stderr)) -> "QAService":
         """Load the model and the index (building the index when it is missing or stale)."""
-        from qa.provisioning import load_encoder
+        from qa.provisioning import load_encoder, load_reader
 
-        encoder = load_encoder(settings, log=log)
-        index = ensure_index(settings, encoder, show_progress=show_progress, log=log)
-        retriever = Retriever(index)
-        return cls(settings, encoder, retriever, Answerer(index.corpus, index.sentence_vectors))
+        encoder = load_encoder(settings, log=log)  # first: it provisions the model both use
+        with ThreadPoolExecutor(1) as pool:  # the reader loads while the index does
+            reader = pool.submit(load_reader, settings, log)
+            index = ensure_index(settings, encoder, show_progress=show_progress, log=log)
+            retriever = Retriever(index)
+            answerer = Answerer(index.corpus, index.sentence_vectors, reader.result())
+        return cls(settings, encoder, retriever, answerer)
 
-    def ask(self, question: str, top_k: int | None = None, session_id: str | None = None) -> Answer:
+    def ask(self, question: str, top_k: int | None = None, session_id: str | None = None,
+            doc_id: str | None = None) -> Answer:
         """Answer a question; with a session id, a follow-up ("党员呢？") is read in the
-        context of the session's previous question."""
+        context of the session's previous question; with a doc_id, from that article only."""
         started = time.perf_counter()
         question = validate_question(question, self.settings.max_question_chars)
         top_k = validate_top_k(self.settings.top_k if top_k is None else top_k)
@@ -99,7 +104,7 @@ class QAService:
             except ValueError as exc:
                 raise QAError(str(exc), "invalid_session_id") from None
             resolved = resolve_followup(previous, question) if previous else question
-        answer = self._answer(resolved, top_k)
+        answer = self._answer(resolved, top_k, doc_id)
         answer.question = question
         answer.resolved_question = resolved if resolved != question else None
         if session_id is not None:
@@ -107,10 +112,10 @@ class QAService:
         answer.took_ms = round((time.perf_counter() - started) * 1000, 2)
         return answer
 
-    def _answer(self, question: str, top_k: int) -> Answer:
+    def _answer(self, question: str, top_k: int, doc_id: str | None = None) -> Answer:
         q = analyse(question)
         q_vec = self.encoder.encode_queries([question])[0]
-        passages = self.retriever.search(search_tokens(q), q_vec, max(top_k, PASSAGES_READ))
+        passages = self.retriever.search(search_tokens(q), q_vec, max(top_k, PASSAGES_READ), doc_id)
         found = self.answerer.extract(q, q_vec, passages)
         confident = found is not None and found.confidence >= self.settings.min_confidence
         if confident:  # the answering passage first, then the others by rank

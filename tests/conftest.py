@@ -31,10 +31,11 @@ def encoder(settings):
 def service(settings, encoder):
     from qa.answering import Answerer
     from qa.indexing import ensure_index
+    from qa.provisioning import load_reader
     from qa.retrieval import Retriever
     from qa.service import QAService
 
     index = ensure_index(settings, encoder)
     retriever = Retriever(index)
     return QAService(settings, encoder, retriever,
-                     Answerer(index.corpus, index.sentence_vectors))
+                     Answerer(index.corpus, index.sentence_vectors, load_reader(settings)))

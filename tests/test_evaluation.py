@@ -253,3 +253,15 @@ def test_percentile_matches_linear_interpolation():
     assert percentile([5.0], 95) == 5.0
     assert percentile([1, 2, 3, 4], 50) == 2.5
     assert percentile([], 50) is None
+
+
+def test_evaluate_in_own_document_passes_the_gold_document():
+    asked = []
+    examples = [EvalExample("1", "首都？", ["北京"], doc_id="a.txt"), EvalExample("2", "作者？", ["鲁迅"], doc_id="b.txt")]
+
+    def ask(question, doc_id):
+        asked.append((question, doc_id))
+        return ANSWERS[question]
+
+    evaluate(examples, ask, in_own_document=True)
+    assert asked == [("首都？", "a.txt"), ("作者？", "b.txt")]

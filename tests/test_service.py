@@ -73,3 +73,10 @@ def test_follow_up_in_a_session_and_bad_session_ids(service):
     with pytest.raises(QAError) as err:
         service.ask("问题", session_id="bad id with spaces")
     assert err.value.code == "invalid_session_id"
+
+
+def test_asking_within_one_document(service):
+    docs = [d.doc_id for d in service.corpus.documents]
+    for doc_id in docs[:2]:
+        answer = service.ask("象珠镇有多少家企业？", top_k=5, doc_id=doc_id)
+        assert answer.sources and {s.doc_id for s in answer.sources} == {doc_id}
