@@ -26,6 +26,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from embeddings.index_choice import build_index as build_faiss_index
 from qa.chunking import Chunk, Sentence
 from qa.documents import Block, Document
 from qa.errors import QAError
@@ -127,8 +128,7 @@ def save_index(index_dir: Path, corpus: Corpus, chunk_vectors: np.ndarray,
     try:
         for name, data in files.items():
             _fsync_write(index_dir / name, data)
-        index = faiss.IndexFlatIP(chunk_vectors.shape[1])
-        index.add(chunk_vectors)
+        index = build_faiss_index(chunk_vectors)  # exact for small corpora, IVF-SQ8 for large
         chunks_name = f"chunks-{build}.faiss"
         _fsync_write(index_dir / chunks_name, faiss.serialize_index(index).tobytes())
         names = [*files, chunks_name]

@@ -200,7 +200,7 @@ def train_reader(data: list[Path], model_dir: Path, out: Path, *, epochs: int = 
     steps = epochs * len(cache)
     warmup = max(1, steps // 10)
     schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimiser, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / (steps - warmup))))
+        optimiser, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup))))
     rng = random.Random(seed)
     history = []
     for epoch in range(epochs):
