@@ -19,7 +19,7 @@ from functools import lru_cache
 import numpy as np
 
 from embeddings.store import Corpus
-from qa.reader import Reader, window_around
+from qa.reader import WINDOW_CHARS, Reader, window_around
 from qa.question import UNITS, Question, gap_contexts
 from qa.retrieval import Passage
 from qa.text import char_bigrams, pinyin_bigrams, pos_tag, to_simplified
@@ -462,7 +462,7 @@ class Answerer:
             ids = [i for i in self.corpus.chunks[s.chunk_id].sentence_ids
                    if self.corpus.sentences[i].kind != "noise"]
             spans = [(self.corpus.sentences[i].start, self.corpus.sentences[i].end) for i in ids]
-            a, b = window_around(spans, ids.index(s.sentence_id))
+            a, b = window_around(spans, ids.index(s.sentence_id), WINDOW_CHARS)
             ids = [i for i in ids if a <= self.corpus.sentences[i].start < b]
             windows.append((s.chunk_id, ids))
             covered.update(ids)

@@ -80,11 +80,15 @@ class QAService:
     def open(cls, settings: Settings, show_progress: bool = False,
              log=lambda msg: print(msg, file=sys.stderr)) -> "QAService":
         """Load the model and the index (building the index when it is missing or stale)."""
-        from qa.provisioning import load_encoder, load_reader
+        from qa.provisioning import ensure_model, load_encoder, load_reader
 
-        encoder = load_encoder(settings, log=log)  # first: it provisions the model both use
-        with ThreadPoolExecutor(1) as pool:  # the reader loads while the index does
+        ensure_model(settings, log=log)  # first: the encoder and the reader may share it
+        # Model sessions load in native code, off the GIL: loading them side by side, and
+        # jieba's dictionary meanwhile, takes seconds off the start (benchmarks/bench_coldstart.py).
+        with ThreadPoolExecutor(2) as pool:
             reader = pool.submit(load_reader, settings, log)
+            pool.submit(analyse, "预热")  # jieba and OpenCC load on first use
+            encoder = load_encoder(settings, log=log)
             index = ensure_index(settings, encoder, show_progress=show_progress, log=log)
             retriever = Retriever(index)
             answerer = Answerer(index.corpus, index.sentence_vectors, reader.result())
