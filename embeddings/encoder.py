@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from embeddings.onnx_model import pad_batch
 from qa.errors import QAError
 
 ONNX_FILE = Path("onnx") / "model.onnx"
@@ -110,14 +111,9 @@ class _OnnxEncoder:
         prefix = self.prompts.get(prompt, "")
         ids = [e.ids for e in self.tokenizer.encode_batch([prefix + t for t in texts])]
         order = sorted(range(len(texts)), key=lambda i: len(ids[i]))  # batches pad little
-        for n, first in enumerate(range(0, len(order), BATCH_SIZE)):
+        for first in range(0, len(order), BATCH_SIZE):
             batch = order[first:first + BATCH_SIZE]
-            length = max(len(ids[i]) for i in batch)
-            input_ids = np.full((len(batch), length), self.pad_id, dtype=np.int64)
-            mask = np.zeros((len(batch), length), dtype=np.int64)
-            for row, i in enumerate(batch):
-                input_ids[row, :len(ids[i])] = ids[i]
-                mask[row, :len(ids[i])] = 1
+            input_ids, mask = pad_batch([ids[i] for i in batch], self.pad_id)
             hidden = self.session.run(input_ids, mask)
             pooled = (hidden * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
             vectors[batch] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)

@@ -58,6 +58,17 @@ def hidden_state_module(model):
     return LastHidden()
 
 
+def pad_batch(id_lists: list[list[int]], pad_id: int) -> tuple[np.ndarray, np.ndarray]:
+    """(input ids, attention mask) of token id lists, right-padded to the longest."""
+    length = max(len(ids) for ids in id_lists)
+    input_ids = np.full((len(id_lists), length), pad_id, dtype=np.int64)
+    mask = np.zeros((len(id_lists), length), dtype=np.int64)
+    for row, ids in enumerate(id_lists):
+        input_ids[row, :len(ids)] = ids
+        mask[row, :len(ids)] = 1
+    return input_ids, mask
+
+
 class OnnxSession:
     """One ONNX Runtime session; `run` is safe to call from several threads."""
 

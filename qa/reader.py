@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.chunking import sentence_spans
+from embeddings.onnx_model import pad_batch
 
 ADAPTER_PATH = Path(__file__).parent / "models" / "reader-adapter.safetensors"
 MAX_TOKENS = 192  # question + window; the windows are sized to fit
@@ -55,12 +55,6 @@ def window_around(spans: list[tuple[int, int]], index: int,
                 hi += 1
                 grew = True
     return spans[lo][0], spans[hi][1]
-
-
-def text_windows(text: str, budget: int = WINDOW_CHARS) -> list[tuple[int, int]]:
-    """Each sentence of `text` with its neighbours (for reading a whole paragraph)."""
-    spans = sentence_spans(text) or [(0, len(text))]
-    return list(dict.fromkeys(window_around(spans, i, budget) for i in range(len(spans))))
 
 
 # --------------------------------------------------------------------------
@@ -185,13 +179,7 @@ class Reader:
         if not windows:
             return []
         encodings = self.tokenizer.encode_batch([(question, w) for w in windows])
-        length = max(len(e.ids) for e in encodings)
-        ids = np.full((len(windows), length), self.pad_id, dtype=np.int64)
-        mask = np.zeros((len(windows), length), dtype=np.int64)
-        for i, e in enumerate(encodings):
-            ids[i, :len(e.ids)] = e.ids
-            mask[i, :len(e.ids)] = 1
-        logits = self.session.run(ids, mask)
+        logits = self.session.run(*pad_batch([e.ids for e in encodings], self.pad_id))
         found = []
         for w, e in enumerate(encodings):
             n = len(e.ids)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from embeddings.onnx_model import pad_batch
 from qa.chunking import sentence_spans
 from qa.evaluation import exact_match, f1_score
 from qa.reader import (MAX_TOKENS, WINDOW_CHARS, add_lora, best_span, save_adapter,
@@ -73,8 +74,7 @@ def _simplified(ex: Example) -> Example:
                    context[ex.answer_start:ex.answer_start + len(ex.answer)], ex.answer_start)
 
 
-def _answer_window(ex: Example, rng: random.Random) -> tuple[int, int]:
-    spans = sentence_spans(ex.context) or [(0, len(ex.context))]
+def _answer_window(ex: Example, spans: list[tuple[int, int]], rng: random.Random) -> tuple[int, int]:
     a0, a1 = ex.answer_start, ex.answer_start + len(ex.answer)
     index = next((i for i, (s, e) in enumerate(spans) if s <= a0 < e), 0)
     budget = rng.randint(WINDOW_CHARS * 2 // 3, WINDOW_CHARS * 4 // 3)
@@ -86,8 +86,7 @@ def _answer_window(ex: Example, rng: random.Random) -> tuple[int, int]:
     return w0, w1
 
 
-def _other_window(ex: Example, rng: random.Random) -> tuple[int, int] | None:
-    spans = sentence_spans(ex.context)
+def _other_window(ex: Example, spans: list[tuple[int, int]], rng: random.Random) -> tuple[int, int] | None:
     far = [i for i, (s, e) in enumerate(spans)
            if e <= ex.answer_start or s >= ex.answer_start + len(ex.answer)]
     rng.shuffle(far)
@@ -122,10 +121,11 @@ def make_features(tokenizer, examples: list[Example], seed: int, negative_share:
     for ex in examples:
         if rng.random() < simplify_share:
             ex = _simplified(ex)
-        f = _feature(tokenizer, ex, _answer_window(ex, rng), True)
+        spans = sentence_spans(ex.context) or [(0, len(ex.context))]
+        f = _feature(tokenizer, ex, _answer_window(ex, spans, rng), True)
         if f is not None:
             features.append(f)
-        if rng.random() < negative_share and (other := _other_window(ex, rng)) is not None:
+        if rng.random() < negative_share and (other := _other_window(ex, spans, rng)) is not None:
             if (f := _feature(tokenizer, ex, other, False)) is not None:
                 features.append(f)
     return features
@@ -137,16 +137,12 @@ def _batches(features: list[Feature], size: int) -> list[list[Feature]]:
 
 
 def _pad(torch, batch: list[Feature], pad_id: int):
-    length = max(len(f.input_ids) for f in batch)
-    ids = torch.full((len(batch), length), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(batch), length), dtype=torch.long)
-    allowed = torch.zeros((len(batch), length), dtype=torch.bool)
+    ids, mask = pad_batch([f.input_ids for f in batch], pad_id)
+    allowed = torch.zeros(ids.shape, dtype=torch.bool)
     for i, f in enumerate(batch):
-        ids[i, :len(f.input_ids)] = torch.tensor(f.input_ids)
-        mask[i, :len(f.input_ids)] = 1
         allowed[i, :len(f.input_ids)] = torch.tensor(f.context_mask)
         allowed[i, 0] = True  # <s>: the "no answer" position
-    return ids, mask, allowed
+    return torch.from_numpy(ids), torch.from_numpy(mask), allowed
 
 
 def _upper(torch, base, first_layer: int, hidden, mask):
