@@ -102,9 +102,14 @@ class _Scored:
 
 @lru_cache(maxsize=8192)
 def _simplified_lower(text: str) -> str:
-    converted = to_simplified(text).lower()
+    converted = to_simplified(text)
     # Offsets must stay valid: fall back to the original when conversion changes length.
-    return converted if len(converted) == len(text) else text.lower()
+    converted = converted if len(converted) == len(text) else text
+    lowered = converted.lower()
+    if len(lowered) == len(text):
+        return lowered
+    # Some capitals lower to two characters (İ → i̇): keep those as they are.
+    return "".join(low if len(low := ch.lower()) == 1 else ch for ch in converted)
 
 
 @lru_cache(maxsize=4096)

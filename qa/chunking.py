@@ -60,6 +60,11 @@ def _split(text: str, start: int, end: int, pattern: re.Pattern) -> list[tuple[i
         spans.append((pos, m.end()))
         pos = m.end()
     spans.append((pos, end))
+    return _trimmed(text, spans)
+
+
+def _trimmed(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans without surrounding whitespace; blank ones dropped."""
     trimmed = []
     for a, b in spans:
         while a < b and text[a].isspace():
@@ -83,9 +88,10 @@ def _limit_length(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
             cur_start = ca
         cur_end = cb
     pieces.append((cur_start, cur_end))
-    # A clause longer than a chunk (no commas at all) is cut at fixed width.
-    return [(s, min(s + CHUNK_MAX_CHARS, e)) for ps, e in pieces
-            for s in range(ps, e, CHUNK_MAX_CHARS)]
+    # A clause longer than a chunk (no commas at all) is cut at fixed width; the cuts are
+    # trimmed too, or a run of spaces would become a blank sentence.
+    return _trimmed(text, [(s, min(s + CHUNK_MAX_CHARS, e)) for ps, e in pieces
+                           for s in range(ps, e, CHUNK_MAX_CHARS)])
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

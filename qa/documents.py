@@ -34,6 +34,10 @@ _BYLINE = re.compile(
 )
 _DOT_LEADER = re.compile(r"[.．·…⋯]{5,}")
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
+# Two lower-case Latin words in a row: running prose, not a headline. Not written
+# [a-z]{2,}\s+[a-z]{2,} (same matches): that backtracks quadratically on a long run of
+# letters, e.g. a pasted base64 line (40,000 letters took 25 s).
+_LATIN_PROSE = re.compile(r"[a-z]{2}\s+[a-z]{2}")
 
 HEADING_MAX_CHARS = 40
 TITLE_MIN_CHARS = 6
@@ -70,7 +74,7 @@ def _line_kind(line: str) -> str:
         return "noise"  # dot leaders of ad boxes, upper-case Latin brand lines
     if len(line) <= 30 and _BYLINE.match(line):
         return "byline"
-    prose = not _CJK.search(line) and re.search(r"[a-z]{2,}\s+[a-z]{2,}", line)
+    prose = not _CJK.search(line) and _LATIN_PROSE.search(line)
     if (len(line) <= HEADING_MAX_CHARS and not _CLAUSE_PUNCT.search(line)
             and not _SENTENCE_END.search(line) and not prose):
         return "heading"

@@ -31,9 +31,14 @@ def _converter():
     return opencc.OpenCC("t2s")
 
 
+_SURROGATE = re.compile("([\ud800-\udfff])")
+
+
 def to_simplified(text: str) -> str:
     """Traditional → simplified, character for character (lengths stay equal for CJK)."""
-    return _converter().convert(text)
+    # OpenCC encodes to UTF-8, which a lone surrogate cannot be: convert around them.
+    parts = _SURROGATE.split(text)
+    return "".join(part if i % 2 else _converter().convert(part) for i, part in enumerate(parts))
 
 
 def cut(text: str) -> list[str]:
