@@ -457,9 +457,9 @@ class Answerer:
     def _text(self, found: Extraction) -> str:
         return self.corpus.sentences[found.sentence_id].text[found.start:found.end]
 
-    def _windows(self, sentences: list[_Scored]) -> list[tuple[int, list[int]]]:
-        """(chunk id, sentence ids) of up to WINDOWS_READ reading windows: each best
-        sentence with its neighbours in its chunk, skipping sentences already covered."""
+    def _windows(self, sentences: list[_Scored]) -> list[tuple[_Scored, list[int]]]:
+        """(anchor, sentence ids) of up to WINDOWS_READ reading windows: each best sentence
+        (the anchor) with its neighbours in its chunk, skipping sentences already covered."""
         windows, covered = [], set()
         for s in sentences:
             if s.sentence_id in covered:
@@ -469,7 +469,7 @@ class Answerer:
             spans = [(self.corpus.sentences[i].start, self.corpus.sentences[i].end) for i in ids]
             a, b = window_around(spans, ids.index(s.sentence_id), WINDOW_CHARS)
             ids = [i for i in ids if a <= self.corpus.sentences[i].start < b]
-            windows.append((s.chunk_id, ids))
+            windows.append((s, ids))
             covered.update(ids)
             if len(windows) == WINDOWS_READ:
                 break
@@ -488,9 +488,8 @@ class Answerer:
         spans = self.reader.read(question, texts)
         if not spans:
             return None
-        evidence = {s.chunk_id: s for s in sentences}  # for the confidence
         best = max(spans, key=lambda r: r.score - r.null_score)
-        chunk_id, ids = windows[best.window]
+        anchor, ids = windows[best.window]
         window_start = self.corpus.sentences[ids[0]].start
         answer_start = window_start + best.start
         sid = next(i for i in reversed(ids) if self.corpus.sentences[i].start <= answer_start)
@@ -500,9 +499,10 @@ class Answerer:
         a, b = _trim(sentence.text, (a, b))
         if a >= b:
             return None  # only punctuation: no answer read
-        features = (best.score - best.null_score, _evidence(q, evidence[chunk_id]))
+        # The evidence of the sentence the window was read around: the one retrieval chose.
+        features = (best.score - best.null_score, _evidence(q, anchor))
         z = READER_BIAS + sum(w * f for w, f in zip(READER_WEIGHTS, features))
-        return Extraction(sid, chunk_id, a, b, 1 / (1 + math.exp(-z)), features)
+        return Extraction(sid, anchor.chunk_id, a, b, 1 / (1 + math.exp(-z)), features)
 
     def _with_neighbours(self, q: Question, s: _Scored) -> list[tuple[int, float]]:
         """The sentence, and for typed questions its neighbours in the same chunk: a date or
