@@ -5,6 +5,8 @@ Layout of an index folder:
                                   hashes) and a sha256 of every data file
     corpus-<build>.json           documents (cleaned text, blocks), chunks, sentences, BM25 tokens
     chunks-<build>.faiss          inner-product index of the chunk vectors
+    chunkvecs-<build>.npy         the chunk vectors themselves (reused by incremental builds:
+                                  an approximate index cannot give them back exactly)
     sentences-<build>.npy         sentence vectors (evidence selection)
 
 A build writes new <build> files beside the old ones and then replaces manifest.json in a
@@ -31,9 +33,9 @@ from qa.chunking import Chunk, Sentence
 from qa.documents import Block, Document
 from qa.errors import QAError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: chunk vectors kept beside the FAISS index
 MANIFEST = "manifest.json"
-_OWN_FILE = re.compile(r"^(corpus-[0-9a-f]+\.json|chunks-[0-9a-f]+\.faiss|sentences-[0-9a-f]+\.npy"
+_OWN_FILE = re.compile(r"^(corpus-[0-9a-f]+\.json|chunks-[0-9a-f]+\.faiss|(?:chunkvecs|sentences)-[0-9a-f]+\.npy"
                        r"|\.manifest-[0-9a-f]+\.tmp)$")
 
 
@@ -50,6 +52,7 @@ class LoadedIndex:
     manifest: dict
     corpus: Corpus
     chunk_index: faiss.Index
+    chunk_vectors: np.ndarray  # memory-mapped: read only by incremental builds
     sentence_vectors: np.ndarray
 
 
@@ -72,7 +75,7 @@ def _corpus_to_json(corpus: Corpus) -> dict:
     doc_index = {d.doc_id: i for i, d in enumerate(corpus.documents)}
     return {
         "documents": [{"doc_id": d.doc_id, "title": d.title, "text": d.text,
-                       "content_hash": d.content_hash,
+                       "content_hash": d.content_hash, "date": d.date, "url": d.url,
                        "blocks": [[b.kind, b.start, b.end] for b in d.blocks]}
                       for d in corpus.documents],
         # Texts are not stored twice: chunks and sentences are offsets into their document.
@@ -84,7 +87,8 @@ def _corpus_to_json(corpus: Corpus) -> dict:
 
 def _corpus_from_json(data: dict) -> Corpus:
     docs = [Document(d["doc_id"], d["title"], d["text"],
-                     [Block(k, a, b) for k, a, b in d["blocks"]], d["content_hash"])
+                     [Block(k, a, b) for k, a, b in d["blocks"]], d["content_hash"],
+                     d.get("date"), d.get("url"))
             for d in data["documents"]]
     chunks = [Chunk(docs[i].doc_id, docs[i].title, a, b, docs[i].text[a:b], tuple(ids))
               for i, a, b, ids in data["chunks"]]
@@ -123,6 +127,7 @@ def save_index(index_dir: Path, corpus: Corpus, chunk_vectors: np.ndarray,
     build = uuid.uuid4().hex[:12]
     files = {
         f"corpus-{build}.json": json.dumps(_corpus_to_json(corpus), ensure_ascii=False).encode(),
+        f"chunkvecs-{build}.npy": _npy_bytes(chunk_vectors),
         f"sentences-{build}.npy": _npy_bytes(sentence_vectors),
     }
     try:
@@ -203,7 +208,9 @@ def load_index(index_dir: Path, manifest: dict) -> LoadedIndex:
     build = manifest["build"]
     corpus = _corpus_from_json(json.loads((index_dir / f"corpus-{build}.json").read_text("utf-8")))
     chunk_index = faiss.read_index(str(index_dir / f"chunks-{build}.faiss"))
+    chunk_vectors = np.load(index_dir / f"chunkvecs-{build}.npy", mmap_mode="r", allow_pickle=False)
     sentence_vectors = np.load(index_dir / f"sentences-{build}.npy", allow_pickle=False)
-    if chunk_index.ntotal != len(corpus.chunks) or len(sentence_vectors) != len(corpus.sentences):
+    if (chunk_index.ntotal != len(corpus.chunks) or len(chunk_vectors) != len(corpus.chunks)
+            or len(sentence_vectors) != len(corpus.sentences)):
         raise QAError(f"the index in {index_dir} is inconsistent; run `qa index` to rebuild it")
-    return LoadedIndex(manifest, corpus, chunk_index, sentence_vectors)
+    return LoadedIndex(manifest, corpus, chunk_index, chunk_vectors, sentence_vectors)

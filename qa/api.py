@@ -14,8 +14,8 @@ import time
 from collections import OrderedDict
 from contextlib import asynccontextmanager
 from importlib import resources
-from typing import Annotated
 
+import anyio
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
@@ -29,7 +29,9 @@ from qa.errors import QAError
 log = logging.getLogger("qa.api")
 
 MAX_BODY_BYTES = 64 * 1024
+MAX_DOCUMENT_BYTES = 2 * 1024 * 1024  # an uploaded article (POST /documents)
 EXAMPLE_QUESTION = "象珠镇有多少家企业？"
+LOAD_THREAD = "qa-load"  # the thread loading the model and index at start-up
 
 
 # ---------------------------------------------------------------- schemas
@@ -52,6 +54,8 @@ class SourceOut(BaseModel):
     end: int
     answer_start: int | None = Field(description="答案在段落 text 中的起始位置")
     answer_end: int | None
+    date: str | None = Field(None, description="文章日期（来自文章的元数据）")
+    url: str | None = Field(None, description="文章原文链接（来自文章的元数据）")
 
 
 class AnswerOut(BaseModel):
@@ -87,6 +91,7 @@ class Health(BaseModel):
     model: str | None = None
     documents: int | None = None
     chunks: int | None = None
+    sessions: int | None = Field(None, description="live follow-up sessions (bounded by QA_MAX_SESSIONS)")
 
 
 class DocumentOut(BaseModel):
@@ -94,6 +99,8 @@ class DocumentOut(BaseModel):
     title: str
     characters: int
     chunks: int
+    date: str | None = None
+    url: str | None = None
 
 
 # ---------------------------------------------------------------- errors
@@ -132,19 +139,21 @@ def _validation_error(exc: RequestValidationError) -> ApiError:
 
 # ---------------------------------------------------------------- limits
 class BodyLimitMiddleware:
-    """Refuse bodies over MAX_BODY_BYTES with a 413, by header or by counting a streamed
-    body. The body (at most the limit) is read here and replayed to the app, because an
-    error raised while the app reads it would surface as a generic 400."""
+    """Refuse bodies over MAX_BODY_BYTES (uploads: MAX_DOCUMENT_BYTES and the form around
+    it) with a 413, by header or by counting a streamed body. The body (at most the limit)
+    is read here and replayed to the app, because an error raised while the app reads it
+    would surface as a generic 400."""
 
-    def __init__(self, app, limit: int = MAX_BODY_BYTES):
-        self.app, self.limit = app, limit
+    def __init__(self, app, limit: int = MAX_BODY_BYTES, upload_limit: int = MAX_DOCUMENT_BYTES + 64 * 1024):
+        self.app, self.limit, self.upload_limit = app, limit, upload_limit
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        limit = self.upload_limit if scope["path"] == "/documents" else self.limit
         length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.limit):
-            return await _send_too_large(send, self.limit)
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            return await _send_too_large(send, limit)
         body, more = b"", True
         while more:
             message = await receive()
@@ -152,8 +161,8 @@ class BodyLimitMiddleware:
                 return await self.app(scope, _replay([message]), send)
             body += message.get("body", b"")
             more = message.get("more_body", False)
-            if len(body) > self.limit:
-                return await _send_too_large(send, self.limit)
+            if len(body) > limit:
+                return await _send_too_large(send, limit)
         await self.app(scope, _replay([{"type": "http.request", "body": body, "more_body": False}], receive),
                        send)
 
@@ -204,6 +213,49 @@ def parse_rate(text: str | None) -> RateLimiter | None:
     return RateLimiter(int(count), seconds[unit.strip()])
 
 
+def env_number(name: str, default: float) -> float:
+    """A positive number from the environment, e.g. QA_REQUEST_TIMEOUT=10."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:  # also refuses nan
+        raise QAError(f"{name} must be a positive number, not {text!r}")
+    return value
+
+
+def request_timeout() -> float:
+    """Seconds an answer may take before the request gets a 504 (QA_REQUEST_TIMEOUT)."""
+    return env_number("QA_REQUEST_TIMEOUT", 10.0)
+
+
+class AnswerSlots:
+    """At most `limit` answer computations at once. One abandoned by a timeout counts until
+    it really ends: its thread cannot be stopped and still uses a CPU, so under a pile-up
+    new requests get a quick 503 instead of adding more work."""
+
+    def __init__(self, limit: int):
+        self.limit, self.running = limit, 0
+        self._lock = threading.Lock()
+
+    def run(self, work):
+        """work() in a free slot, else ApiError 503 busy. Call it in the worker thread: a
+        request cancelled before its thread starts then never holds a slot."""
+        with self._lock:
+            if self.running >= self.limit:
+                raise ApiError(503, "busy", "Too many questions are being answered; retry shortly",
+                               "服务器繁忙，请稍后重试", {"Retry-After": "1"})
+            self.running += 1
+        try:
+            return work()
+        finally:
+            with self._lock:
+                self.running -= 1
+
+
 # ---------------------------------------------------------------- app
 def create_app(settings: Settings | None = None, service=None) -> FastAPI:
     """The ASGI app. The service loads in a background thread so /health can say 503
@@ -211,6 +263,10 @@ def create_app(settings: Settings | None = None, service=None) -> FastAPI:
     settings = settings or Settings.from_env()
     api_key = os.environ.get("QA_API_KEY") or None
     limiter = parse_rate(os.environ.get("QA_RATE_LIMIT"))
+    timeout = request_timeout()
+    # 40 = anyio's worker threads: normal load queues for a thread; only timed-out
+    # computations still running can fill every slot.
+    slots = AnswerSlots(int(env_number("QA_MAX_CONCURRENT", 40)))
     state: dict = {"service": service, "error": None}
 
     def load() -> None:
@@ -219,15 +275,27 @@ def create_app(settings: Settings | None = None, service=None) -> FastAPI:
 
             state["service"] = QAService.open(settings, log=log.info)
             log.info("ready: %s", settings.index_dir)
+            follow_index_builds(state["service"])
         except QAError as exc:
             state["error"] = str(exc)
             log.error("could not start: %s", exc)
 
+    stop_following = threading.Event()
+
+    def follow_index_builds(service) -> None:
+        """Pick up indexes built by `qa index` or by another worker's admin request."""
+        if settings.index_watch_seconds > 0:
+            threading.Thread(target=service.watch_index, name="qa-index-watch", daemon=True,
+                             args=(stop_following, settings.index_watch_seconds, log.info)).start()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         if state["service"] is None:
-            threading.Thread(target=load, name="qa-load", daemon=True).start()
+            threading.Thread(target=load, name=LOAD_THREAD, daemon=True).start()
+        else:
+            follow_index_builds(state["service"])
         yield
+        stop_following.set()
 
     app = FastAPI(title="qa-news", version="0.1.0", lifespan=lifespan,
                   description="从新闻文章中摘录答案的问答服务。Extractive question answering over news articles.")
@@ -293,18 +361,27 @@ def create_app(settings: Settings | None = None, service=None) -> FastAPI:
             raise ApiError(415, "unsupported_media_type", "Send the body as application/json",
                            "请以 application/json 格式发送请求体")
 
-    responses = {code: {"model": ErrorOut} for code in (400, 401, 413, 415, 422, 429, 503)}
+    responses = {code: {"model": ErrorOut} for code in (400, 401, 413, 415, 422, 429, 503, 504)}
 
     @app.post("/ask", response_model=AnswerOut, responses=responses,
               dependencies=[Depends(json_body), Depends(authorised), Depends(rate_limited)],
               summary="提问 / Ask a question")
-    def ask(body: AskRequest, service=Depends(ready_service)) -> AnswerOut:
-        # A plain `def`: FastAPI runs it in a worker thread, so encoding never blocks the loop.
+    async def ask(body: AskRequest, service=Depends(ready_service)) -> AnswerOut:
+        def answer():
+            return slots.run(lambda: service.ask(body.question, body.top_k, session_id=body.session_id))
+
         try:
-            answer = service.ask(body.question, body.top_k, session_id=body.session_id)
+            # Encoding runs in a worker thread, off the event loop. On timeout the client gets
+            # its 504 at once, but a thread cannot be killed: the abandoned computation
+            # finishes in the background (and keeps its slot until then).
+            with anyio.fail_after(timeout):
+                result = await anyio.to_thread.run_sync(answer, abandon_on_cancel=True)
+        except TimeoutError:
+            raise ApiError(504, "timeout", f"No answer within {timeout:g} s; please retry later",
+                           f"{timeout:g} 秒内未能得出答案，请稍后重试") from None
         except QAError as exc:
             raise _question_error(exc, settings) from None
-        return AnswerOut(**answer.to_dict())
+        return AnswerOut(**result.to_dict())
 
     @app.get("/health", response_model=Health, responses={503: {"model": Health}}, summary="健康检查")
     def health():
@@ -313,15 +390,21 @@ def create_app(settings: Settings | None = None, service=None) -> FastAPI:
             status = "error" if state["error"] else "loading"
             return JSONResponse({"status": status, "detail": state["error"]}, status_code=503)
         return Health(status="ok", model=settings.model, documents=len(service.corpus.documents),
-                      chunks=len(service.corpus.chunks))
+                      chunks=len(service.corpus.chunks), sessions=len(service.sessions))
 
     @app.get("/documents", response_model=list[DocumentOut], summary="已索引的文章")
     def documents(service=Depends(ready_service)):
+        corpus = service.corpus  # once: a reindex may replace it meanwhile
         counts: dict[str, int] = {}
-        for chunk in service.corpus.chunks:
+        for chunk in corpus.chunks:
             counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
         return [DocumentOut(doc_id=d.doc_id, title=d.title, characters=len(d.text),
-                            chunks=counts.get(d.doc_id, 0)) for d in service.corpus.documents]
+                            chunks=counts.get(d.doc_id, 0), date=d.date, url=d.url)
+                for d in corpus.documents]
+
+    from qa.admin import admin_router  # here: qa.admin builds on this module's classes
+
+    app.include_router(admin_router(settings, ready_service, authorised, api_key is not None))
 
     @app.get("/examples", response_model=list[str], summary="示例问题 / Suggested questions")
     def examples():

@@ -6,8 +6,11 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import logging
 import os
+import signal
 import sys
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -49,7 +52,8 @@ def format_answer(answer, color: bool = False) -> str:
     evidence = _highlight(answer.evidence, at, at + len(answer.answer), color)
     return (f"{bold}{answer.answer}{reset}\n"
             f"  {evidence}\n"
-            f"  —— 《{source.title}》 ({source.doc_id}), 置信度 {answer.confidence:.2f}")
+            f"  —— 《{source.title}》{' ' + source.date if source.date else ''} ({source.doc_id}), "
+            f"置信度 {answer.confidence:.2f}")
 
 
 def _print_answer(answer, as_json: bool) -> None:
@@ -67,7 +71,7 @@ def cmd_index(args) -> int:
     encoder = load_encoder(settings, log=_log)
     progress = sys.stderr.isatty()
     if args.force:
-        index = build_index(settings, encoder, show_progress=progress)
+        index = build_index(settings, encoder, show_progress=progress, log=_log, reuse=False)
     else:  # only when missing or stale: documents, model or files changed
         index = ensure_index(settings, encoder, show_progress=progress, log=_log)
     counts = index.manifest["counts"]
@@ -181,7 +185,11 @@ def _progress(i: int, n: int) -> None:
 def cmd_serve(args) -> int:
     import uvicorn
 
+    from qa.api import request_timeout
+
     settings = _settings(args)
+    # Requests in flight end within QA_REQUEST_TIMEOUT (answered or 504): wait a bit longer.
+    grace = int(request_timeout()) + 5
     # Workers read their settings from the environment, so flags are passed on that way.
     os.environ.update({"QA_DOCS": str(settings.docs_dir), "QA_INDEX_DIR": str(settings.index_dir),
                        "QA_MODEL": settings.model})
@@ -191,9 +199,26 @@ def cmd_serve(args) -> int:
 
         ensure_index(settings, load_encoder(settings, log=_log), log=_log)
     _log(f"serving on http://{args.host}:{args.port}/  (API docs: http://{args.host}:{args.port}/docs)")
-    uvicorn.run("qa.api:create_app", factory=True, host=args.host, port=args.port,
-                workers=args.workers, log_level="info", timeout_graceful_shutdown=10)
+    signal.signal(signal.SIGTERM, _stopped)
+    uvicorn.run("qa.api:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
+                log_level="info", timeout_graceful_shutdown=grace)
     return 0
+
+
+def _stopped(signum, frame) -> None:
+    """SIGTERM. uvicorn handles it while serving: it stops accepting connections, lets the
+    requests in flight finish, then raises the signal again, whose default action would end
+    the process with -15. A stop on request is a clean stop: exit 0."""
+    from qa.api import LOAD_THREAD
+
+    if any(t.name == LOAD_THREAD for t in threading.enumerate()):
+        # Still loading: Python would wait at exit for the loader's thread pool, i.e. for the
+        # model to load. Nothing needs finishing (index files are swapped in atomically).
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+    sys.exit(0)
 
 
 def cmd_bot(args) -> int:

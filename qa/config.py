@@ -30,6 +30,11 @@ class Settings:
     device: str = "cpu"
     reader: bool = True  # the trained span reader; off = the rule-based extractor alone
     examples: tuple[str, ...] = DEFAULT_EXAMPLES
+    # Follow-up memory: sessions kept at most, and forgotten this long after their last turn.
+    max_sessions: int = 10_000
+    session_ttl: float = 1800.0
+    # A running server checks this often for an index built by another process (0: never).
+    index_watch_seconds: float = 2.0
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -43,6 +48,9 @@ class Settings:
             reader=os.environ.get("QA_READER", "on").lower() not in ("off", "0", "false", "no"),
             examples=tuple(q.strip() for q in os.environ.get("QA_EXAMPLES", "").split("|") if q.strip())
             or DEFAULT_EXAMPLES,
+            max_sessions=int(os.environ.get("QA_MAX_SESSIONS") or cls.max_sessions),
+            session_ttl=_env_float("QA_SESSION_TTL", cls.session_ttl),
+            index_watch_seconds=_env_float("QA_INDEX_WATCH_SECONDS", cls.index_watch_seconds),
         )
         return replace(env, **{k: v for k, v in overrides.items() if v is not None})
 

@@ -10,6 +10,7 @@ joined by newlines, and every later offset (chunks, sentences, answers) points i
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -59,6 +60,8 @@ class Document:
     text: str
     blocks: list[Block] = field(default_factory=list)
     content_hash: str = ""
+    date: str | None = None  # from the document's metadata, when it has any
+    url: str | None = None  # where it was published
 
 
 def content_hash(data: bytes) -> str:
@@ -178,15 +181,88 @@ def clean_text(raw_text: str, fallback_title: str = "") -> tuple[str, list[Block
     return "\n".join(parts), blocks, _choose_title(segmented, fallback_title)
 
 
-def parse_document(doc_id: str, data: bytes) -> Document:
+# Optional metadata: a front-matter block at the top of the file or a sidecar JSON file
+# beside it (<file name>.json), e.g. {"title": "…", "date": "2024-05-01", "url": "https://…"}.
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
+_FRONT_MATTER_LINE = re.compile(r"^\s*([A-Za-z_]+)\s*:\s*(.*?)\s*$")
+META_KEYS = ("title", "date", "url")
+META_ALIASES = {"source": "url", "source_url": "url", "link": "url"}
+META_MAX_CHARS = 500
+
+
+def sidecar_path(path: Path) -> Path:
+    return path.with_name(path.name + ".json")
+
+
+def _front_matter(raw: str) -> tuple[dict, str]:
+    """(metadata, the text after it); a file without front matter is all text."""
+    match = _FRONT_MATTER.match(raw)
+    if not match:
+        return {}, raw
+    meta = {}
+    for line in match.group(1).splitlines():
+        pair = _FRONT_MATTER_LINE.match(line)
+        if pair:
+            meta[pair.group(1).lower()] = pair.group(2).strip("\"'")
+    return meta, raw[match.end():]
+
+
+def _sidecar_meta(doc_id: str, data: bytes) -> dict:
+    try:
+        meta = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        meta = None
+    if not isinstance(meta, dict):
+        raise QAError(f"{doc_id}.json is not a JSON object of metadata such as "
+                      '{"title": "…", "date": "2024-05-01", "url": "https://…"}')
+    return meta
+
+
+def _known_meta(meta: dict) -> dict[str, str]:
+    """Only the keys we show, as short single-line strings (metadata is untrusted input)."""
+    known = {}
+    meta = {META_ALIASES.get(k.lower(), k.lower()): v for k, v in meta.items() if isinstance(k, str)}
+    for key in META_KEYS:
+        value = meta.get(key)
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            text = " ".join(str(value).split())[:META_MAX_CHARS]
+            if text:
+                known[key] = text
+    return known
+
+
+def parse_document(doc_id: str, data: bytes, sidecar: bytes | None = None) -> Document:
     try:
         raw = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise QAError(f"{doc_id} is not UTF-8 text (byte {exc.start}); convert it to UTF-8 "
                       "or remove it from the documents folder") from None
+    meta, raw = _front_matter(raw)
+    if sidecar is not None:
+        meta.update(_sidecar_meta(doc_id, sidecar))
+    meta = _known_meta(meta)
     text, blocks, title = clean_text(raw, fallback_title=Path(doc_id).stem)
-    return Document(doc_id=doc_id, title=title, text=text, blocks=blocks,
-                    content_hash=content_hash(data))
+    return Document(doc_id=doc_id, title=meta.get("title", title), text=text, blocks=blocks,
+                    content_hash=document_hash(data, sidecar), date=meta.get("date"),
+                    url=meta.get("url"))
+
+
+def document_hash(data: bytes, sidecar: bytes | None = None) -> str:
+    """A document's identity for the index: its bytes and its metadata file's, if any."""
+    return content_hash(data if sidecar is None else data + b"\0sidecar\0" + sidecar)
+
+
+def _read_sidecar(path: Path) -> bytes | None:
+    side = sidecar_path(path)
+    return side.read_bytes() if side.is_file() else None
+
+
+def file_hash(path: Path) -> str:
+    return document_hash(path.read_bytes(), _read_sidecar(path))
+
+
+def load_document(path: Path) -> Document:
+    return parse_document(path.name, path.read_bytes(), _read_sidecar(path))
 
 
 def document_files(docs_dir: Path) -> list[Path]:
@@ -201,4 +277,4 @@ def document_files(docs_dir: Path) -> list[Path]:
 
 
 def load_documents(docs_dir: Path) -> list[Document]:
-    return [parse_document(p.name, p.read_bytes()) for p in document_files(docs_dir)]
+    return [load_document(p) for p in document_files(docs_dir)]

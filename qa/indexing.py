@@ -1,30 +1,45 @@
-"""Build the index from a documents folder, or load it when nothing has changed."""
+"""Build the index from a documents folder, or load it when nothing has changed.
+
+Builds are incremental: a document whose bytes (and metadata file) are unchanged keeps its
+chunks and vectors from the current index; only new or changed documents are embedded.
+"""
 
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+import numpy as np
 
 from embeddings.encoder import Encoder
 from embeddings.store import Corpus, LoadedIndex, load_index, problem_with, read_manifest, save_index
-from qa.chunking import chunk_documents
+from qa.chunking import Chunk, Sentence, chunk_document
 from qa.config import Settings
-from qa.documents import content_hash, document_files, load_documents
+from qa.documents import Document, document_files, file_hash, load_document
 from qa.errors import QAError
 from qa.text import keyword_tokens
 
 
 # Bump when cleaning, chunking or keyword tokens change: existing indexes then rebuild.
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"  # 4: metadata (front matter, sidecar JSON)
 
 
 def document_hashes(docs_dir: Path) -> dict[str, str]:
-    return {p.name: content_hash(p.read_bytes()) for p in document_files(docs_dir)}
+    return {p.name: file_hash(p) for p in document_files(docs_dir)}
 
 
 def staleness(manifest: dict | None, settings: Settings, encoder: Encoder,
               hashes: dict[str, str] | None) -> str | None:
     """Why the index must be rebuilt, or None when it is up to date."""
+    reason = incompatibility(manifest, settings, encoder)
+    if reason is None and hashes is not None and manifest.get("documents") != hashes:
+        return "the documents changed"
+    return reason or problem_with(settings.index_dir, manifest)
+
+
+def incompatibility(manifest: dict | None, settings: Settings, encoder: Encoder) -> str | None:
+    """Why nothing of this index can be reused, or None."""
     if manifest is None:
         return "no index yet"
     if "corrupt" in manifest:
@@ -33,25 +48,108 @@ def staleness(manifest: dict | None, settings: Settings, encoder: Encoder,
         return "the embedding model changed"
     if manifest.get("pipeline") != PIPELINE_VERSION:
         return "the indexing code changed"
-    if hashes is not None and manifest.get("documents") != hashes:
-        return "the documents changed"
-    return problem_with(settings.index_dir, manifest)
+    return None
 
 
-def build_corpus(docs_dir: Path) -> Corpus:
-    docs = load_documents(docs_dir)
-    chunks, sentences = chunk_documents(docs)
-    return Corpus(docs, chunks, sentences, [keyword_tokens(c.text) for c in chunks])
+@dataclass
+class DocumentPart:
+    """One document's share of the index; sentence ids are local to the document."""
+
+    document: Document
+    chunks: list[Chunk]
+    sentences: list[Sentence]
+    chunk_tokens: list[list[str]]
+    chunk_vectors: np.ndarray | None = None  # None until embedded
+    sentence_vectors: np.ndarray | None = None
 
 
-def build_index(settings: Settings, encoder: Encoder, show_progress: bool = False) -> LoadedIndex:
-    corpus = build_corpus(settings.docs_dir)
+def _new_part(path: Path) -> DocumentPart:
+    document = load_document(path)
+    chunks, sentences = chunk_document(document)
+    return DocumentPart(document, chunks, sentences, [keyword_tokens(c.text) for c in chunks])
+
+
+def _parts_of(index: LoadedIndex) -> dict[str, DocumentPart]:
+    """Split a built index back into documents (their chunks and sentences are contiguous)."""
+    corpus, parts = index.corpus, {}
+    chunk_pos = sentence_pos = 0
+    for document in corpus.documents:
+        c0, s0 = chunk_pos, sentence_pos
+        while chunk_pos < len(corpus.chunks) and corpus.chunks[chunk_pos].doc_id == document.doc_id:
+            chunk_pos += 1
+        while (sentence_pos < len(corpus.sentences)
+               and corpus.sentences[sentence_pos].doc_id == document.doc_id):
+            sentence_pos += 1
+        chunks = [replace(c, sentence_ids=tuple(i - s0 for i in c.sentence_ids))
+                  for c in corpus.chunks[c0:chunk_pos]]
+        parts[document.doc_id] = DocumentPart(
+            document, chunks, corpus.sentences[s0:sentence_pos], corpus.chunk_tokens[c0:chunk_pos],
+            np.asarray(index.chunk_vectors[c0:chunk_pos]), index.sentence_vectors[s0:sentence_pos])
+    return parts
+
+
+def _reusable_parts(settings: Settings, encoder: Encoder, log) -> dict[str, DocumentPart]:
+    """The documents of the current index, when its files are sound and were built the way
+    this build would build them; else nothing (a full rebuild)."""
+    try:
+        manifest = read_manifest(settings.index_dir)
+        if incompatibility(manifest, settings, encoder):
+            return {}
+        return _parts_of(load_index(settings.index_dir, manifest))  # checks every file's sha256
+    except (QAError, OSError, ValueError, RuntimeError) as exc:  # a damaged index: rebuild all
+        log(f"the previous index cannot be reused ({exc}); rebuilding every document")
+        return {}
+
+
+def _embed(parts: list[DocumentPart], encoder: Encoder, show_progress: bool) -> None:
+    """Embed the parts that have no vectors yet, in one batch (the encoder sorts by length)."""
+    todo = [p for p in parts if p.chunk_vectors is None]
     # The title gives each chunk the article's topic even where the chunk never names it.
     chunk_texts = [c.text if c.text.startswith(c.title) else f"{c.title}\n{c.text}"
-                   for c in corpus.chunks]
-    chunk_vectors = encoder.encode_passages(chunk_texts, show_progress=show_progress)
-    sentence_vectors = encoder.encode_passages([s.text for s in corpus.sentences],
-                                               show_progress=show_progress)
+                   for p in todo for c in p.chunks]
+    sentence_texts = [s.text for p in todo for s in p.sentences]
+    chunk_vectors = _encode(encoder, chunk_texts, show_progress)
+    sentence_vectors = _encode(encoder, sentence_texts, show_progress)
+    c = s = 0
+    for part in todo:
+        part.chunk_vectors = chunk_vectors[c:c + len(part.chunks)]
+        part.sentence_vectors = sentence_vectors[s:s + len(part.sentences)]
+        c, s = c + len(part.chunks), s + len(part.sentences)
+
+
+def _encode(encoder: Encoder, texts: list[str], show_progress: bool) -> np.ndarray:
+    if not texts:
+        return np.zeros((0, encoder.dim), dtype=np.float32)
+    return np.asarray(encoder.encode_passages(texts, show_progress=show_progress), dtype=np.float32)
+
+
+def _assemble(parts: list[DocumentPart]) -> tuple[Corpus, np.ndarray, np.ndarray]:
+    chunks, sentences, tokens = [], [], []
+    for part in parts:
+        offset = len(sentences)
+        chunks += [replace(c, sentence_ids=tuple(offset + i for i in c.sentence_ids)) for c in part.chunks]
+        sentences += part.sentences
+        tokens += part.chunk_tokens
+    corpus = Corpus([p.document for p in parts], chunks, sentences, tokens)
+    return (corpus, np.concatenate([p.chunk_vectors for p in parts]),
+            np.concatenate([p.sentence_vectors for p in parts]))
+
+
+def build_index(settings: Settings, encoder: Encoder, show_progress: bool = False,
+                log=lambda msg: None, reuse: bool = True) -> LoadedIndex:
+    """Index the documents folder, re-using the vectors of documents that did not change
+    (reuse=False embeds everything again)."""
+    reusable = _reusable_parts(settings, encoder, log) if reuse else {}
+    parts = []
+    for path in document_files(settings.docs_dir):
+        old = reusable.pop(path.name, None)
+        parts.append(old if old is not None and old.document.content_hash == file_hash(path)
+                     else _new_part(path))
+    fresh = sum(p.chunk_vectors is None for p in parts)
+    log(f"{fresh} new or changed document(s) to embed, {len(parts) - fresh} unchanged, "
+        f"{len(reusable)} removed")
+    _embed(parts, encoder, show_progress)
+    corpus, chunk_vectors, sentence_vectors = _assemble(parts)
     manifest = save_index(settings.index_dir, corpus, chunk_vectors, sentence_vectors, settings.model,
                           pipeline=PIPELINE_VERSION)
     return load_index(settings.index_dir, manifest)
@@ -73,4 +171,4 @@ def ensure_index(settings: Settings, encoder: Encoder, show_progress: bool = Fal
         raise QAError(f"the index in {settings.index_dir} cannot be used ({reason}) and the "
                       f"documents folder {settings.docs_dir} does not exist to rebuild it")
     log(f"indexing {settings.docs_dir} into {settings.index_dir} ({reason})")
-    return build_index(settings, encoder, show_progress=show_progress)
+    return build_index(settings, encoder, show_progress=show_progress, log=log)

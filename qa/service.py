@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
 from embeddings.encoder import Encoder
+from embeddings.store import Corpus, LoadedIndex, load_index, read_manifest
 from qa.answering import Answerer
 from qa.config import Settings
 from qa.conversation import SessionStore, resolve_followup
+from qa.documents import Document
 from qa.errors import QAError
-from qa.indexing import ensure_index
+from qa.indexing import ensure_index, incompatibility
 from qa.question import analyse, search_tokens
 from qa.retrieval import Retriever
 
@@ -30,6 +33,8 @@ class Source:
     end: int
     answer_start: int | None  # the answer's place inside `text`
     answer_end: int | None
+    date: str | None = None  # the article's metadata, where it has any
+    url: str | None = None
 
 
 @dataclass
@@ -67,14 +72,78 @@ def validate_top_k(top_k: object) -> int:
     return top_k
 
 
+@dataclass(frozen=True)
+class Searchable:
+    """An index and what is built on it. Replaced whole when the documents change, never
+    edited: a question in flight finishes on the one it started with."""
+
+    manifest: dict
+    retriever: Retriever
+    answerer: Answerer
+    documents: dict[str, Document]
+
+    @classmethod
+    def of(cls, index: LoadedIndex, reader) -> "Searchable":
+        return cls(index.manifest, Retriever(index),
+                   Answerer(index.corpus, index.sentence_vectors, reader),
+                   {d.doc_id: d for d in index.corpus.documents})
+
+    @property
+    def corpus(self) -> Corpus:
+        return self.retriever.corpus
+
+
 class QAService:
-    def __init__(self, settings: Settings, encoder: Encoder, retriever: Retriever, answerer: Answerer):
+    def __init__(self, settings: Settings, encoder: Encoder, retriever: Retriever, answerer: Answerer,
+                 manifest: dict | None = None):
         self.settings = settings
         self.encoder = encoder
-        self.retriever = retriever
-        self.answerer = answerer
-        self.corpus = retriever.corpus
-        self.sessions = SessionStore()
+        self.live = Searchable(manifest or {}, retriever, answerer,
+                               {d.doc_id: d for d in retriever.corpus.documents})
+        self.sessions = SessionStore(settings.max_sessions, ttl_seconds=settings.session_ttl)
+        self._reindexing = threading.Lock()  # one build at a time
+
+    @property
+    def retriever(self) -> Retriever:
+        return self.live.retriever
+
+    @property
+    def answerer(self) -> Answerer:
+        return self.live.answerer
+
+    @property
+    def corpus(self) -> Corpus:
+        return self.live.corpus
+
+    def reindex(self, log=lambda msg: None) -> dict:
+        """Bring the index up to date with the documents folder (only new or changed
+        documents are embedded) and switch to it in one assignment; returns its manifest."""
+        with self._reindexing:
+            index = ensure_index(self.settings, self.encoder, log=log)
+            if index.manifest.get("build") != self.live.manifest.get("build"):
+                self.live = Searchable.of(index, self.answerer.reader)
+            return index.manifest
+
+    def follow_index(self) -> bool:
+        """Switch to the index on disk when another process (`qa index`, another server
+        worker) has built a newer one; True if it switched."""
+        with self._reindexing:
+            manifest = read_manifest(self.settings.index_dir)
+            if (manifest is None or incompatibility(manifest, self.settings, self.encoder)
+                    or manifest.get("build") == self.live.manifest.get("build")):
+                return False
+            index = load_index(self.settings.index_dir, manifest)  # checks every file's sha256
+            self.live = Searchable.of(index, self.answerer.reader)
+        return True
+
+    def watch_index(self, stop: threading.Event, every: float, log=lambda msg: None) -> None:
+        """Until `stop` is set, follow the index on disk (run in a background thread)."""
+        while not stop.wait(every):
+            try:
+                if self.follow_index():
+                    log(f"switched to the index built at {self.live.manifest.get('created')}")
+            except (QAError, OSError, ValueError) as exc:  # a build in progress or damaged: keep serving
+                log(f"not switching to the index on disk: {exc}")
 
     @classmethod
     def open(cls, settings: Settings, show_progress: bool = False,
@@ -90,9 +159,8 @@ class QAService:
             pool.submit(analyse, "预热")  # jieba and OpenCC load on first use
             encoder = load_encoder(settings, log=log)
             index = ensure_index(settings, encoder, show_progress=show_progress, log=log)
-            retriever = Retriever(index)
-            answerer = Answerer(index.corpus, index.sentence_vectors, reader.result())
-        return cls(settings, encoder, retriever, answerer)
+            live = Searchable.of(index, reader.result())
+        return cls(settings, encoder, live.retriever, live.answerer, index.manifest)
 
     def ask(self, question: str, top_k: int | None = None, session_id: str | None = None,
             doc_id: str | None = None) -> Answer:
@@ -117,24 +185,27 @@ class QAService:
         return answer
 
     def _answer(self, question: str, top_k: int, doc_id: str | None = None) -> Answer:
+        live = self.live  # read once: a reindex may replace it meanwhile
         q = analyse(question)
         q_vec = self.encoder.encode_queries([question])[0]
-        passages = self.retriever.search(search_tokens(q), q_vec, max(top_k, PASSAGES_READ), doc_id)
-        found = self.answerer.extract(q, q_vec, passages)
+        passages = live.retriever.search(search_tokens(q), q_vec, max(top_k, PASSAGES_READ), doc_id)
+        found = live.answerer.extract(q, q_vec, passages)
         confident = found is not None and found.confidence >= self.settings.min_confidence
         if confident:  # the answering passage first, then the others by rank
             passages.sort(key=lambda p: p.chunk_id != found.chunk_id)
         sources = []
         for passage in passages[:top_k]:
-            chunk = self.corpus.chunks[passage.chunk_id]
+            chunk = live.corpus.chunks[passage.chunk_id]
             answer_start = answer_end = None
             if confident and passage.chunk_id == found.chunk_id:
-                sentence = self.corpus.sentences[found.sentence_id]
+                sentence = live.corpus.sentences[found.sentence_id]
                 answer_start = sentence.start - chunk.start + found.start
                 answer_end = sentence.start - chunk.start + found.end
+            document = live.documents[chunk.doc_id]
             sources.append(Source(chunk.doc_id, chunk.title, chunk.text, round(passage.score, 4),
-                                  chunk.start, chunk.end, answer_start, answer_end))
-        sentence = self.corpus.sentences[found.sentence_id] if confident else None
+                                  chunk.start, chunk.end, answer_start, answer_end,
+                                  document.date, document.url))
+        sentence = live.corpus.sentences[found.sentence_id] if confident else None
         return Answer(
             question=question,
             answer=sentence.text[found.start:found.end] if confident else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -38,4 +39,14 @@ def service(settings, encoder):
     index = ensure_index(settings, encoder)
     retriever = Retriever(index)
     return QAService(settings, encoder, retriever,
-                     Answerer(index.corpus, index.sentence_vectors, load_reader(settings)))
+                     Answerer(index.corpus, index.sentence_vectors, load_reader(settings)), index.manifest)
+
+
+@pytest.fixture
+def tiny(tmp_path, settings) -> Settings:
+    """Settings over a two-article documents folder and an index folder of their own."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("象珠镇有1000余家企业。其中规上企业有65家。", encoding="utf-8")
+    (docs / "b.md").write_text("花街镇共有工业企业426家。", encoding="utf-8")
+    return replace(settings, docs_dir=docs, index_dir=tmp_path / "index")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+from contextlib import contextmanager
+from dataclasses import replace
 
 import pytest
 
@@ -22,8 +25,9 @@ def page_url(settings, service):
         yield url
 
 
-@pytest.fixture
-def page(page_url):
+@contextmanager
+def browse(url):
+    """The chat page at url in headless Chromium; page.dialogs lists any alert() shown."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -31,10 +35,42 @@ def page(page_url):
         page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone-sized screen
         dialogs = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.goto(page_url + "/")
+        page.goto(url + "/")
         page.dialogs = dialogs
         yield page
         browser.close()
+
+
+@pytest.fixture
+def page(page_url):
+    with browse(page_url) as page:
+        yield page
+
+
+# An article scraped with its markup: the page must show it as text, never run it.
+HOSTILE_TITLE = "<svg onload=alert(3)>红星镇</svg>企业调查"
+HOSTILE_SENTENCE = "红星镇<img src=x onerror=alert(1)>共有128家企业<script>alert(2)</script>，其中规上企业有12家。"
+HOSTILE_ARTICLE = f"红星镇企业调查\n\n{HOSTILE_SENTENCE}\n该镇今年新增企业20家，主要集中在五金和电子行业。\n"
+
+
+@pytest.fixture(scope="module")
+def hostile_url(settings, encoder, tmp_path_factory):
+    """A server over that one article (built like conftest's `service`, on its encoder)."""
+    from qa.answering import Answerer
+    from qa.indexing import ensure_index
+    from qa.provisioning import load_reader
+    from qa.retrieval import Retriever
+    from qa.service import QAService
+
+    docs = tmp_path_factory.mktemp("hostile-docs")
+    (docs / "evil.txt").write_text(HOSTILE_ARTICLE, "utf-8")
+    (docs / "evil.txt.json").write_text(json.dumps({"title": HOSTILE_TITLE}), "utf-8")
+    hostile = replace(settings, docs_dir=docs, index_dir=tmp_path_factory.mktemp("hostile-index"))
+    index = ensure_index(hostile, encoder)
+    service = QAService(hostile, encoder, Retriever(index),
+                        Answerer(index.corpus, index.sentence_vectors, load_reader(hostile)), index.manifest)
+    with running(create_app(hostile, service=service)) as url:
+        yield url
 
 
 def submit(page, question):
@@ -63,15 +99,21 @@ def test_follow_up_in_the_same_conversation(page):
     assert "花街镇" in page.locator(".msg.bot .meta").first.inner_text()
 
 
-def test_question_text_is_never_executed(page, tmp_path):
-    submit(page, "<img src=x onerror=alert(1)>象珠镇有多少家企业？")
-    page.wait_for_function("document.querySelectorAll('.msg.bot').length >= 2 && "
-                           "!document.querySelectorAll('.msg.bot')[1].textContent.includes('正在查找')",
-                           timeout=60_000)
-    assert page.dialogs == []
-    assert page.locator("img").count() == 0
-    assert "<img src=x onerror=alert(1)>" in page.inner_text(".msg.user")
-    page.screenshot(path=str(tmp_path / "hostile.png"))
+def test_html_in_questions_and_articles_is_shown_as_text(hostile_url, tmp_path):
+    with browse(hostile_url) as page:
+        submit(page, "<img src=x onerror=alert(1)>红星镇有多少家企业？")
+        page.wait_for_selector(".msg.bot .answer", timeout=60_000)
+        page.click(".msg.bot details summary")
+        page.wait_for_timeout(300)  # time for any injected handler to fire
+        assert page.dialogs == []
+        assert page.locator("img, svg").count() == 0 and page.locator("#log script").count() == 0
+        assert "<img src=x onerror=alert(1)>" in page.inner_text(".msg.user")
+        assert page.inner_text(".msg.bot .answer") == "128家"
+        assert page.inner_text(".msg.bot .evidence") == HOSTILE_SENTENCE
+        assert HOSTILE_TITLE in page.inner_text(".msg.bot .source")
+        passage = page.inner_text(".msg.bot details p")
+        assert HOSTILE_TITLE in passage and HOSTILE_SENTENCE in passage
+        page.screenshot(path=str(tmp_path / "hostile.png"))
 
 
 def test_suggested_questions_come_from_the_server_and_answer(page):

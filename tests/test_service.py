@@ -18,7 +18,8 @@ def test_answer_json_shape_and_offsets(service):
                          "sources", "took_ms"}
     assert data["abstained"] is False and 0 <= data["confidence"] <= 1
     top = data["sources"][0]
-    assert set(top) == {"doc_id", "title", "text", "score", "start", "end", "answer_start", "answer_end"}
+    assert set(top) == {"doc_id", "title", "text", "score", "start", "end", "answer_start", "answer_end",
+                        "date", "url"}
     assert top["text"][top["answer_start"]:top["answer_end"]] == data["answer"]
     assert data["answer"] in data["evidence"] and data["evidence"] in top["text"]
     doc = next(d for d in service.corpus.documents if d.doc_id == top["doc_id"])

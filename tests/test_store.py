@@ -1,7 +1,6 @@
 """Manifest, staleness and atomic writes of the persisted index (real model, tiny corpus)."""
 
 import json
-import shutil
 from dataclasses import replace
 
 import pytest
@@ -9,15 +8,6 @@ import pytest
 from embeddings import store
 from qa.errors import QAError
 from qa.indexing import build_index, document_hashes, ensure_index, staleness
-
-
-@pytest.fixture
-def tiny(tmp_path, settings):
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "a.txt").write_text("象珠镇有1000余家企业。其中规上企业有65家。", encoding="utf-8")
-    (docs / "b.md").write_text("花街镇共有工业企业426家。", encoding="utf-8")
-    return replace(settings, docs_dir=docs, index_dir=tmp_path / "index")
 
 
 def test_manifest_records_model_dimension_hashes_and_checksums(tiny, encoder):
