@@ -4,6 +4,9 @@ Handlers are short: parse the update, call `QAService.ask` off the event loop, f
 Formatting is plain functions (HTML out), separate from the handlers, so it can be tested
 without Telegram. Messages use Telegram's HTML parse mode, and every piece of user or article
 text goes through `esc` before it is put between tags.
+
+Calls to Telegram that fail are retried a few times, unless Telegram may have carried them
+out already (`_retry_delay`); long polling retries by itself (PTB's Updater: with backoff, forever).
 """
 
 from __future__ import annotations
@@ -18,11 +21,12 @@ import secrets
 from collections import OrderedDict
 from urllib.parse import urlsplit
 
+import httpx
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import TelegramError
-from telegram.ext import (Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler,
-                          filters)
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import (Application, BaseRateLimiter, CallbackQueryHandler, CommandHandler, ContextTypes,
+                          MessageHandler, filters)
 
 from qa.api import RateLimiter
 from qa.errors import QAError
@@ -42,6 +46,11 @@ NOT_FOUND = ("抱歉，已收录的文章里没有找到这个问题的答案。
 ASK_USAGE = "请在 /ask 后面写上问题，例如：/ask 象珠镇有多少家企业？"
 APOLOGY = "抱歉，出了点问题，请稍后再试。\nSorry, something went wrong; please try again."
 EXPIRED = "这条回答已过期，请重新提问。"
+
+# Retrying a call to Telegram that failed (all but getUpdates, which PTB's Updater retries).
+ATTEMPTS = 3  # tries of one call, at most
+BACKOFF = 0.5  # seconds before the 2nd try after a network error or a 5xx; doubled for the 3rd
+MAX_RETRY_AFTER = 10.0  # a 429 asking to wait longer is not waited out: updates are handled one by one
 
 
 # ─────────────────────────── formatting (HTML out) ───────────────────────────
@@ -67,7 +76,8 @@ def format_answer(answer) -> str:
     if answer.resolved_question:  # a follow-up: say how it was understood
         lines.append(f"<i>（理解为：{esc(answer.resolved_question)}）</i>")
     lines.append(f"<blockquote>{highlight(answer.evidence, at, at + len(answer.answer))}</blockquote>")
-    lines.append(f"—— 《{esc(answer.sources[0].title)}》")
+    source = answer.sources[0]
+    lines.append(f"—— 《{esc(source.title)}》{' ' + esc(source.date) if source.date else ''}")
     return "\n".join(lines)
 
 
@@ -202,6 +212,47 @@ def split_message(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
     return [m for m in messages if _has_text(m)]
 
 
+# ─────────────────────────── retrying calls to Telegram ───────────────────────────
+
+def _retry_delay(exc: TelegramError, attempt: int) -> float | None:
+    """Seconds to wait before trying a failed call again; None when it must not be retried."""
+    if isinstance(exc, RetryAfter):  # flood control: wait as long as Telegram says, within reason
+        wait = exc._retry_after.total_seconds()  # as AIORateLimiter reads it (.retry_after warns)
+        return wait if wait <= MAX_RETRY_AFTER else None
+    if isinstance(exc, TimedOut):
+        # A connection never made can be retried. Any other timeout came after the request
+        # was sent: Telegram may well have carried it out (and often does), so a retry could
+        # send a reply twice. The price: a reply lost when Telegram really did drop it.
+        return BACKOFF if isinstance(exc.__cause__, (httpx.ConnectTimeout, httpx.PoolTimeout)) else None
+    if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):
+        # A 5xx, or the connection refused or closed with no answer: taken as nothing done.
+        return BACKOFF * 2 ** (attempt - 1)
+    return None  # Telegram refused the call (400, 403, ...): it would again
+
+
+class _Retrying(BaseRateLimiter):
+    """Retries failed calls to Telegram, a few times, as `_retry_delay` allows. PTB's hook
+    around every Bot API request except getUpdates; its own AIORateLimiter retries after a
+    429 only (and needs the aiolimiter package)."""
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return await callback(*args, **kwargs)
+            except TelegramError as exc:
+                wait = _retry_delay(exc, attempt)
+                if wait is None or attempt == ATTEMPTS:
+                    raise  # to the handler, then to on_error, which logs it
+                log.warning("%s failed (%s); trying again in %.1f s", endpoint, exc, wait)
+                await asyncio.sleep(wait)
+
+
 # ─────────────────────────── handlers ───────────────────────────
 
 class _Views:
@@ -259,7 +310,10 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: 
         await _send(update, format_rate_limited(wait))
         return
     chat = update.effective_chat
-    await chat.send_action(ChatAction.TYPING)
+    try:
+        await chat.send_action(ChatAction.TYPING)
+    except TelegramError as exc:  # only a courtesy: answer anyway
+        log.warning("could not show 'typing': %s", exc)
     try:
         # Encoding is CPU work: in a thread, so the bot keeps talking to Telegram meanwhile.
         answer = await asyncio.to_thread(service.ask, question, session_id=f"telegram:{chat.id}")
@@ -327,7 +381,14 @@ async def show_passages(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the error and apologise; the application goes on with the next update."""
+    """Log the error and apologise; the application goes on with the next update. When it
+    was Telegram that failed, even after the retries, an apology would fail the same way
+    (or, after a timeout, follow a reply that did arrive): a warning only. (Failed polls
+    come here too, with no update; the Updater polls again by itself.)"""
+    if isinstance(context.error, (NetworkError, RetryAfter)) and not isinstance(context.error, BadRequest):
+        doing = "reply" if isinstance(update, Update) else "poll for updates"
+        log.warning("could not %s: Telegram failed: %s", doing, context.error)
+        return
     log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat:
         try:
@@ -347,13 +408,21 @@ async def _set_commands(application: Application) -> None:
 # ─────────────────────────── application ───────────────────────────
 
 def build_application(service, token: str, *, base_url: str | None = None,
-                      rate_limit: tuple[int, float] | None = (10, 60.0)) -> Application:
+                      rate_limit: tuple[int, float] | None = (10, 60.0),
+                      timeout: float | None = None) -> Application:
     """The bot on `service`. `base_url` points it at a self-hosted Bot API server (the token
     is appended: http://127.0.0.1:8081/bot); `rate_limit` is (questions, per seconds) per user,
-    None for no limit."""
-    builder = Application.builder().token(token).post_init(_set_commands)
+    None for no limit; `timeout`, seconds to wait for Telegram's answer (PTB's default: 5; a
+    long poll gets its own length on top)."""
+    for name in ("httpx", "telegram.ext.ExtBot"):  # they log the request URLs, token included
+        logger = logging.getLogger(name)
+        if not any(getattr(f, "token", None) == token for f in logger.filters):
+            logger.addFilter(_RedactToken(token))
+    builder = Application.builder().token(token).post_init(_set_commands).rate_limiter(_Retrying())
     if base_url:
         builder = builder.base_url(base_url)
+    if timeout:
+        builder = builder.read_timeout(timeout).get_updates_read_timeout(timeout)
     application = builder.build()
     application.bot_data.update(service=service, views=_Views(),
                                 limiter=RateLimiter(*rate_limit) if rate_limit else None)

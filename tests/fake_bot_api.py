@@ -7,6 +7,10 @@ deleteWebhook, getWebhookInfo. It answers with the Bot API's JSON shapes (`{"ok"
 "result": ...}`, full Message objects with entities) and rejects what Telegram rejects:
 a wrong token, an unknown chat, HTML that Telegram cannot parse, a text over 4,096
 characters, callback data over 64 bytes. Every call is recorded with its decoded parameters.
+
+A test can make the next calls misbehave (`fail`, `stall`, `drop`): an HTTP error with
+Telegram's JSON body (a 429 with its retry_after), an answer slower than the client waits,
+or a connection closed with no answer at all.
 """
 
 from __future__ import annotations
@@ -17,14 +21,14 @@ import json
 import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from http import HTTPStatus
 from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 BOT_USER = {"id": 7000001, "is_bot": True, "first_name": "新闻问答", "username": "qa_news_bot",
@@ -163,12 +167,22 @@ class Call:
     params: dict
     ok: bool
     result: object  # the result, or the error description when not ok
+    at: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class Fault:
+    """How the server misbehaves on one call."""
+    status: int = 0  # answer with this HTTP error, and Telegram's JSON error body
+    retry_after: int = 0  # with 429: how long flood control asks to wait
+    delay: float = 0.0  # sleep this long first, then carry the call out as usual
+    drop: bool = False  # close the connection without any answer
 
 
 class ApiError(Exception):
-    def __init__(self, code: int, description: str):
+    def __init__(self, code: int, description: str, retry_after: int = 0):
         super().__init__(description)
-        self.code, self.description = code, description
+        self.code, self.description, self.retry_after = code, description, retry_after
 
 
 def _bad_request(description: str) -> ApiError:
@@ -187,11 +201,18 @@ class FakeBotAPI:
         self._message_ids = itertools.count(1)
         self._messages: dict[tuple[int, int], dict] = {}
         self._chats: dict[int, dict] = {}
-        self._failures: dict[str, list[int]] = {}
+        self._faults: dict[str, list[Fault]] = {}  # by method, lower case; "*": any method
         self._methods = {name.lower(): getattr(self, f"_{name}") for name in (
             "getMe", "getUpdates", "sendMessage", "sendChatAction", "answerCallbackQuery", "editMessageText",
             "setMyCommands", "setWebhook", "deleteWebhook", "getWebhookInfo")}
-        self.app = Starlette(routes=[Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"])])
+        self._routes = Starlette(routes=[Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"])])
+        self.app = self  # the ASGI app to serve
+
+    async def __call__(self, scope, receive, send):
+        """uvicorn's `send` is a method of an object that holds the connection: put in the
+        scope, for `drop`, as ASGI has no way to close a connection unanswered."""
+        scope["fake.transport"] = getattr(getattr(send, "__self__", None), "transport", None)
+        await self._routes(scope, receive, send)
 
     # ── what tests do ──
     def message(self, chat: dict, sender: dict, text: str, reply_to: dict | None = None) -> dict:
@@ -220,10 +241,35 @@ class FakeBotAPI:
         return {"id": f"cb{next(self._message_ids)}", "from": sender, "chat_instance": "ci-1",
                 "message": message, "data": data}
 
-    def fail(self, method: str, status: int = 502, times: int = 1) -> None:
-        """The next `times` calls of `method` fail with HTTP `status`, as a flaky network would."""
+    def fail(self, method: str = "*", status: int = 502, times: int = 1, retry_after: int = 0) -> None:
+        """The next `times` calls of `method` ("*": of any) fail with HTTP `status`; a 429
+        carries `retry_after`, as Telegram's flood control does."""
+        self._inject(method, Fault(status=status, retry_after=retry_after), times)
+
+    def stall(self, method: str = "*", seconds: float = 2.0, times: int = 1) -> None:
+        """The next `times` calls of `method` are carried out only after `seconds`: longer than
+        the client waits, it has given up by then (the call still takes effect)."""
+        self._inject(method, Fault(delay=seconds), times)
+
+    def drop(self, method: str = "*", times: int = 1) -> None:
+        """The next `times` calls of `method` get their connection closed, and no answer."""
+        self._inject(method, Fault(drop=True), times)
+
+    def faults_left(self) -> int:
+        """How many of the injected faults no call has met yet."""
         with self._lock:
-            self._failures.setdefault(method.lower(), []).extend([status] * times)
+            return sum(map(len, self._faults.values()))
+
+    def _inject(self, method: str, fault: Fault, times: int) -> None:
+        with self._lock:
+            self._faults.setdefault(method.lower(), []).extend([fault] * times)
+
+    def _next_fault(self, method: str) -> Fault | None:
+        with self._lock:
+            for key in (method.lower(), "*"):
+                if self._faults.get(key):
+                    return self._faults[key].pop(0)
+        return None
 
     def calls_to(self, method: str) -> list[Call]:
         with self._lock:
@@ -246,16 +292,21 @@ class FakeBotAPI:
         if handler is None:
             return _error(404, "Not Found")
         params = await _params(request)
-        with self._lock:
-            failures = self._failures.get(method.lower())
-            status = failures.pop(0) if failures else None
+        fault = self._next_fault(method) or Fault()
+        await asyncio.sleep(fault.delay)
+        if fault.drop:
+            self._record(Call(method, params, False, "connection dropped"))
+            request.scope["fake.transport"].close()
+            return Response()  # written to a closed connection: goes nowhere
         try:
-            if status:
-                raise ApiError(status, HTTPStatus(status).phrase)
+            if fault.status == 429:
+                raise ApiError(429, f"Too Many Requests: retry after {fault.retry_after}", fault.retry_after)
+            if fault.status:
+                raise ApiError(fault.status, HTTPStatus(fault.status).phrase)
             result = await handler(params)
         except ApiError as exc:
             self._record(Call(method, params, False, exc.description))
-            return _error(exc.code, exc.description)
+            return _error(exc.code, exc.description, exc.retry_after)
         if method != "getUpdates" or result:
             self._record(Call(method, params, True, result))
         return JSONResponse({"ok": True, "result": result})
@@ -429,5 +480,8 @@ def _json_or_text(value: str):
         return value
 
 
-def _error(code: int, description: str) -> JSONResponse:
-    return JSONResponse({"ok": False, "error_code": code, "description": description}, status_code=code)
+def _error(code: int, description: str, retry_after: int = 0) -> JSONResponse:
+    body = {"ok": False, "error_code": code, "description": description}
+    if retry_after:
+        body["parameters"] = {"retry_after": retry_after}
+    return JSONResponse(body, status_code=code)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import html
+import itertools
+import logging
 import os
 import re
 import signal
@@ -27,7 +29,7 @@ from bot.telegram import (APOLOGY, ASK_USAGE, EXPIRED, NOT_FOUND, _Views, build_
 from qa.config import DEFAULT_EXAMPLES as EXAMPLES
 from qa.errors import QAError
 from qa.service import Answer, Source
-from tests.fake_bot_api import BOT_USER, FakeBotAPI, group_chat, parse_html, private_chat, user, utf16_len
+from tests.fake_bot_api import FakeBotAPI, group_chat, parse_html, private_chat, user, utf16_len
 from tests.test_api import free_port, running
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,8 +40,8 @@ class RunningBot:
     """An Application built by build_application, run with run_polling in a thread against
     its own fake Bot API server, and fed one update at a time."""
 
-    def __init__(self, fake: FakeBotAPI, application):
-        self.fake, self.app = fake, application
+    def __init__(self, fake: FakeBotAPI, application, poll_timeout: int = 10):
+        self.fake, self.app, self.poll_timeout = fake, application, poll_timeout
         self._handled: set[int] = set()
         self._cond = threading.Condition()
         # Group 99 runs after the bot's own handlers (and its error handler): "done" marker.
@@ -54,7 +56,7 @@ class RunningBot:
 
     def _run(self):
         asyncio.set_event_loop(self._loop)
-        self.app.run_polling(stop_signals=None)  # signals belong to the main thread
+        self.app.run_polling(timeout=self.poll_timeout, stop_signals=None)  # signals: the main thread's
 
     def start(self):
         self._thread.start()
@@ -79,11 +81,12 @@ class RunningBot:
 
 
 @contextmanager
-def bot_on(service, **options):
+def bot_on(service, poll_timeout: int = 10, **options):
     fake = FakeBotAPI(TOKEN)
     with running(fake.app) as url:
         fake.url = url
-        bot = RunningBot(fake, build_application(service, TOKEN, base_url=f"{url}/bot", **options)).start()
+        bot = RunningBot(fake, build_application(service, TOKEN, base_url=f"{url}/bot", **options),
+                         poll_timeout).start()
         try:
             yield bot
         finally:
@@ -390,20 +393,6 @@ def test_an_error_in_a_handler_is_logged_and_apologised_for(service, caplog):
         assert "已收录" in only_reply(broken_bot.say(private_chat(me), me, "/sources"))["text"]  # still running
 
 
-def test_network_errors_to_telegram_do_not_stop_the_bot(bot):
-    me = user(601)
-    bot.fake.fail("sendMessage", 502)
-    calls = bot.say(private_chat(me), me, "象珠镇有多少家企业？")
-    assert [(c.method, c.ok) for c in calls] == [("sendChatAction", True), ("sendMessage", False),
-                                                  ("sendMessage", True)]
-    assert calls[-1].params["text"] == APOLOGY
-
-    bot.fake.fail("getUpdates", 502)  # the next poll fails; the library polls again
-    for _ in range(2):
-        assert "已收录" in only_reply(bot.say(private_chat(me), me, "/sources"))["text"]
-    assert any(c.method == "getUpdates" and not c.ok for c in bot.fake.calls)
-
-
 def test_the_passage_store_is_bounded():
     views = _Views(size=2)
     keys = [views.put(f"v{i}") for i in range(3)]
@@ -422,6 +411,106 @@ def test_the_token_comes_from_the_environment(monkeypatch):
         token_from_env()
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
     assert token_from_env() == TOKEN
+
+
+# ─────────────────────────── a flaky Telegram ───────────────────────────
+
+QUESTION, ANSWER = "象珠镇有多少家企业？", "<b>1000余家</b>"
+users = itertools.count(800)  # a chat of its own for each test: no follow-up context between them
+
+
+@pytest.fixture(scope="module")
+def flaky(service):
+    """A bot that waits 1 s for Telegram's answers (a long poll of 1 s: 2 s), so faults are quick."""
+    with bot_on(service, rate_limit=None, timeout=1.0, poll_timeout=1) as running_bot:
+        yield running_bot
+
+
+@pytest.fixture
+def logs(caplog):
+    """Everything logged, DEBUG up; after the test, checked never to show the token."""
+    caplog.set_level(logging.DEBUG)
+    yield caplog
+    text = "\n".join(logging.Formatter().format(r) for r in caplog.get_records("call"))
+    assert "HTTP Request: POST" in text  # the request URLs were logged...
+    assert TOKEN not in text and TOKEN.split(":")[1] not in text  # ...without the token
+
+
+def sends(calls) -> list:
+    return [c for c in calls if c.method == "sendMessage"]
+
+
+SEND_FAULTS = {  # fault, then the waits expected between the tries
+    "500 twice": (lambda fake: fake.fail("sendMessage", 500, times=2), [0.5, 1.0]),
+    "429 retry after 1 s": (lambda fake: fake.fail("sendMessage", 429, retry_after=1), [1.0]),
+    "dropped twice": (lambda fake: fake.drop("sendMessage", times=2), [0.5, 1.0]),
+}
+
+
+@pytest.mark.parametrize("fault, waits", SEND_FAULTS.values(), ids=SEND_FAULTS)
+def test_a_failed_reply_is_retried_and_arrives_once(flaky, logs, fault, waits):
+    me = user(next(users))
+    fault(flaky.fake)
+    tries = sends(flaky.say(private_chat(me), me, QUESTION))
+    assert [c.ok for c in tries] == [False] * len(waits) + [True]
+    assert ANSWER in tries[-1].params["text"]  # the answer, not an apology
+    for (before, after), wait in zip(itertools.pairwise(tries), waits):
+        assert after.at - before.at >= wait
+
+
+POLL_FAULTS = {
+    "500": lambda fake: fake.fail("getUpdates", 500),
+    "429 retry after 1 s": lambda fake: fake.fail("getUpdates", 429, retry_after=1),
+    "dropped": lambda fake: fake.drop("getUpdates"),
+    "slower than the client waits": lambda fake: fake.stall("getUpdates", seconds=2.5),
+}
+
+
+@pytest.mark.parametrize("fault", POLL_FAULTS.values(), ids=POLL_FAULTS)
+def test_polling_goes_on_after_a_failed_poll(flaky, logs, fault):
+    me = user(next(users))
+    fault(flaky.fake)
+    flaky.fake.wait_for(lambda: not flaky.fake.faults_left())  # a poll is failing now
+    [reply] = sent(flaky.say(private_chat(me), me, QUESTION))  # delivered by a later poll
+    assert ANSWER in reply["text"]
+
+
+def test_a_reply_that_timed_out_is_not_sent_again(flaky, logs):
+    """Telegram got it and may carry it out (here it does, late): a retry could send it twice."""
+    me = user(next(users))
+    flaky.fake.stall("sendMessage", seconds=1.5)
+    before = len(flaky.fake.calls)
+    assert sends(flaky.say(private_chat(me), me, QUESTION)) == []  # the bot gave up waiting...
+    [reply] = sends(flaky.fake.wait_for(lambda: sends(flaky.fake.calls[before:])))  # ...it arrives
+    assert reply.ok and ANSWER in reply.params["text"]
+    assert sends(flaky.fake.calls[before:]) == [reply]  # once: not retried, and no apology
+    assert any("could not reply" in r.getMessage() for r in logs.records)
+
+
+GIVE_UP = {  # fault, then how many tries
+    "429 asking for 60 s": (lambda fake: fake.fail("sendMessage", 429, retry_after=60), 1),
+    "500 three times": (lambda fake: fake.fail("sendMessage", 500, times=3), 3),
+}
+
+
+@pytest.mark.parametrize("fault, tries", GIVE_UP.values(), ids=GIVE_UP)
+def test_a_reply_that_keeps_failing_is_given_up_and_the_bot_goes_on(flaky, logs, fault, tries):
+    me = user(next(users))
+    fault(flaky.fake)
+    calls = flaky.say(private_chat(me), me, QUESTION)
+    assert [c.ok for c in sends(calls)] == [False] * tries  # no apology either: it would fail too
+    assert any(r.levelname == "WARNING" and "could not reply" in r.getMessage() for r in logs.records)
+    assert ANSWER in only_reply(flaky.say(private_chat(me), me, QUESTION))["text"]
+
+
+def test_a_server_down_for_a_few_calls_of_any_kind(flaky, logs):
+    me = user(next(users))
+    flaky.fake.fail("*", 500)  # whichever calls come next: a poll, "typing" or the reply
+    flaky.fake.drop("*")
+    calls = flaky.say(private_chat(me), me, QUESTION)
+    flaky.fake.wait_for(lambda: not flaky.fake.faults_left())
+    replies = [c for c in sends(calls) if c.ok]
+    assert len(replies) == 1 and ANSWER in replies[0].params["text"]
 
 
 # ─────────────────────────── webhook mode, as `qa bot` runs it ───────────────────────────
