@@ -5,7 +5,7 @@ accuracy without them, so they are applied whenever the model declares those pro
 
 A local sentence-transformers folder of the usual shape (transformer → mean pooling →
 normalise) runs on ONNX Runtime: the folder's own tokenizer and an ONNX export of its
-transformer cached in ``onnx/model.onnx``. Same vectors as sentence-transformers, about
+transformer cached in ``onnx/model-v<N>.onnx``. Same vectors as sentence-transformers, about
 3× faster per question on a 2-core CPU, and no torch import at start-up (seconds saved).
 Anything else (a hub name, another pooling, a GPU device, QA_BACKEND=torch) is loaded
 by sentence-transformers itself.
@@ -22,7 +22,6 @@ import numpy as np
 from embeddings.onnx_model import pad_batch
 from qa.errors import QAError
 
-ONNX_FILE = Path("onnx") / "model.onnx"
 BATCH_SIZE = 32
 
 
@@ -71,9 +70,13 @@ def _onnx_compatible(folder: Path) -> bool:
 
 def export_encoder_onnx(folder: Path) -> Path:
     """Write the folder's transformer as ONNX (once; needs torch only then)."""
-    path = folder / ONNX_FILE
+    from embeddings.onnx_model import EXPORT_VERSION
+
+    path = folder / "onnx" / f"model-v{EXPORT_VERSION}.onnx"
     if path.exists():
         return path
+    for old in path.parent.glob("model*.onnx"):  # earlier exports
+        old.unlink()
     import torch
     from transformers import AutoModel
     from transformers.utils import logging as hf_logging

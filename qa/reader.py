@@ -148,7 +148,7 @@ def save_adapter(path: Path, base, head, config: dict) -> None:
 class Reader:
     """Base encoder with the adapter merged in, plus the span head, run by ONNX Runtime.
 
-    The merged model is exported once to ``reader-<adapter hash>.onnx`` beside the base
+    The merged model is exported once to ``reader-<adapter hash>-v<N>.onnx`` beside the base
     model (torch is needed only then); later loads read that file and start in well under
     a second. `read` is safe to call from several threads."""
 
@@ -156,12 +156,12 @@ class Reader:
                  cache_dir: Path | None = None):
         from tokenizers import Tokenizer
 
-        from embeddings.onnx_model import OnnxSession
+        from embeddings.onnx_model import EXPORT_VERSION, OnnxSession
 
         model_dir = Path(model_dir)
         cache_dir = Path(cache_dir or model_dir.parent)
         digest = hashlib.sha256(Path(adapter_path).read_bytes()).hexdigest()[:16]
-        onnx_path = cache_dir / f"reader-{digest}.onnx"
+        onnx_path = cache_dir / f"reader-{digest}-v{EXPORT_VERSION}.onnx"
         self.config = _adapter_config(adapter_path)
         if not onnx_path.exists():
             _export_reader(model_dir, adapter_path, onnx_path)

@@ -7,7 +7,6 @@ import re
 from functools import lru_cache
 
 import jieba
-import jieba.posseg
 from pypinyin import lazy_pinyin
 from pypinyin.constants import PINYIN_DICT
 
@@ -53,6 +52,8 @@ def content_words(text: str) -> list[str]:
 
 
 def pos_tag(text: str) -> list[tuple[str, str]]:
+    import jieba.posseg  # here, not at the top: its tables take 0.3 s, loaded by the start-up warm-up thread
+
     return [(p.word, p.flag) for p in jieba.posseg.lcut(text)]
 
 
