@@ -16,7 +16,7 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, Form, Response, UploadFile
 from pydantic import BaseModel
 
-from qa.api import MAX_DOCUMENT_BYTES, ApiError, DocumentOut
+from qa.api import MAX_DOCUMENT_BYTES, ApiError, DocumentOut, document_list
 from qa.documents import DOC_SUFFIXES, document_files, parse_document, sidecar_path
 from qa.errors import QAError
 
@@ -80,13 +80,6 @@ def admin_router(settings, ready_service, authorised, api_key_set: bool) -> APIR
             raise ApiError(500, "reindex_failed", f"{exc}; the previous index is still answering",
                            "索引更新失败，仍在使用之前的索引") from None
 
-    def document_out(service, doc_id: str) -> DocumentOut:
-        live = service.live
-        document = live.documents[doc_id]
-        chunks = sum(c.doc_id == doc_id for c in live.corpus.chunks)
-        return DocumentOut(doc_id=doc_id, title=document.title, characters=len(document.text),
-                           chunks=chunks, date=document.date, url=document.url)
-
     @router.post("/documents", response_model=DocumentOut, status_code=201,
                  summary="上传文章 / Upload an article (.txt or .md, UTF-8)")
     def upload(file: UploadFile, response: Response, metadata: str | None = Form(None),
@@ -110,7 +103,7 @@ def admin_router(settings, ready_service, authorised, api_key_set: bool) -> APIR
         _write_atomically(folder / doc_id, data)
         reindex(service)
         response.status_code = 200 if existed else 201
-        return document_out(service, doc_id)
+        return next(d for d in document_list(service.corpus) if d.doc_id == doc_id)
 
     @router.delete("/documents/{doc_id}", response_model=IndexOut, summary="删除文章 / Delete an article")
     def delete(doc_id: str, service=Depends(ready_service)):

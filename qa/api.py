@@ -103,6 +103,16 @@ class DocumentOut(BaseModel):
     url: str | None = None
 
 
+def document_list(corpus) -> list[DocumentOut]:
+    """The indexed articles of one corpus (read once: a reindex may replace it meanwhile)."""
+    counts: dict[str, int] = {}
+    for chunk in corpus.chunks:
+        counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
+    return [DocumentOut(doc_id=d.doc_id, title=d.title, characters=len(d.text),
+                        chunks=counts.get(d.doc_id, 0), date=d.date, url=d.url)
+            for d in corpus.documents]
+
+
 # ---------------------------------------------------------------- errors
 class ApiError(Exception):
     def __init__(self, status: int, code: str, english: str, chinese: str, headers: dict | None = None):
@@ -394,13 +404,7 @@ def create_app(settings: Settings | None = None, service=None) -> FastAPI:
 
     @app.get("/documents", response_model=list[DocumentOut], summary="已索引的文章")
     def documents(service=Depends(ready_service)):
-        corpus = service.corpus  # once: a reindex may replace it meanwhile
-        counts: dict[str, int] = {}
-        for chunk in corpus.chunks:
-            counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
-        return [DocumentOut(doc_id=d.doc_id, title=d.title, characters=len(d.text),
-                            chunks=counts.get(d.doc_id, 0), date=d.date, url=d.url)
-                for d in corpus.documents]
+        return document_list(service.corpus)
 
     from qa.admin import admin_router  # here: qa.admin builds on this module's classes
 

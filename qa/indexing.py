@@ -136,15 +136,16 @@ def _assemble(parts: list[DocumentPart]) -> tuple[Corpus, np.ndarray, np.ndarray
 
 
 def build_index(settings: Settings, encoder: Encoder, show_progress: bool = False,
-                log=lambda msg: None, reuse: bool = True) -> LoadedIndex:
+                log=lambda msg: None, reuse: bool = True,
+                hashes: dict[str, str] | None = None) -> LoadedIndex:
     """Index the documents folder, re-using the vectors of documents that did not change
-    (reuse=False embeds everything again)."""
+    (reuse=False embeds everything again). `hashes`: document_hashes() if already read."""
     reusable = _reusable_parts(settings, encoder, log) if reuse else {}
     parts = []
-    for path in document_files(settings.docs_dir):
-        old = reusable.pop(path.name, None)
-        parts.append(old if old is not None and old.document.content_hash == file_hash(path)
-                     else _new_part(path))
+    for name, digest in (hashes or document_hashes(settings.docs_dir)).items():
+        old = reusable.pop(name, None)
+        parts.append(old if old is not None and old.document.content_hash == digest
+                     else _new_part(settings.docs_dir / name))
     fresh = sum(p.chunk_vectors is None for p in parts)
     log(f"{fresh} new or changed document(s) to embed, {len(parts) - fresh} unchanged, "
         f"{len(reusable)} removed")
@@ -171,4 +172,4 @@ def ensure_index(settings: Settings, encoder: Encoder, show_progress: bool = Fal
         raise QAError(f"the index in {settings.index_dir} cannot be used ({reason}) and the "
                       f"documents folder {settings.docs_dir} does not exist to rebuild it")
     log(f"indexing {settings.docs_dir} into {settings.index_dir} ({reason})")
-    return build_index(settings, encoder, show_progress=show_progress, log=log)
+    return build_index(settings, encoder, show_progress=show_progress, log=log, hashes=hashes)

@@ -94,12 +94,10 @@ class Searchable:
 
 
 class QAService:
-    def __init__(self, settings: Settings, encoder: Encoder, retriever: Retriever, answerer: Answerer,
-                 manifest: dict | None = None):
+    def __init__(self, settings: Settings, encoder: Encoder, live: Searchable):
         self.settings = settings
         self.encoder = encoder
-        self.live = Searchable(manifest or {}, retriever, answerer,
-                               {d.doc_id: d for d in retriever.corpus.documents})
+        self.live = live
         self.sessions = SessionStore(settings.max_sessions, ttl_seconds=settings.session_ttl)
         self._reindexing = threading.Lock()  # one build at a time
 
@@ -120,9 +118,12 @@ class QAService:
         documents are embedded) and switch to it in one assignment; returns its manifest."""
         with self._reindexing:
             index = ensure_index(self.settings, self.encoder, log=log)
-            if index.manifest.get("build") != self.live.manifest.get("build"):
-                self.live = Searchable.of(index, self.answerer.reader)
+            self._switch_to(index)
             return index.manifest
+
+    def _switch_to(self, index: LoadedIndex) -> None:
+        if index.manifest.get("build") != self.live.manifest.get("build"):
+            self.live = Searchable.of(index, self.answerer.reader)
 
     def follow_index(self) -> bool:
         """Switch to the index on disk when another process (`qa index`, another server
@@ -132,8 +133,7 @@ class QAService:
             if (manifest is None or incompatibility(manifest, self.settings, self.encoder)
                     or manifest.get("build") == self.live.manifest.get("build")):
                 return False
-            index = load_index(self.settings.index_dir, manifest)  # checks every file's sha256
-            self.live = Searchable.of(index, self.answerer.reader)
+            self._switch_to(load_index(self.settings.index_dir, manifest))  # checks every sha256
         return True
 
     def watch_index(self, stop: threading.Event, every: float, log=lambda msg: None) -> None:
@@ -160,7 +160,7 @@ class QAService:
             encoder = load_encoder(settings, log=log)
             index = ensure_index(settings, encoder, show_progress=show_progress, log=log)
             live = Searchable.of(index, reader.result())
-        return cls(settings, encoder, live.retriever, live.answerer, index.manifest)
+        return cls(settings, encoder, live)
 
     def ask(self, question: str, top_k: int | None = None, session_id: str | None = None,
             doc_id: str | None = None) -> Answer:

@@ -30,16 +30,12 @@ def encoder(settings):
 
 @pytest.fixture(scope="session")
 def service(settings, encoder):
-    from qa.answering import Answerer
     from qa.indexing import ensure_index
     from qa.provisioning import load_reader
-    from qa.retrieval import Retriever
-    from qa.service import QAService
+    from qa.service import QAService, Searchable
 
     index = ensure_index(settings, encoder)
-    retriever = Retriever(index)
-    return QAService(settings, encoder, retriever,
-                     Answerer(index.corpus, index.sentence_vectors, load_reader(settings)), index.manifest)
+    return QAService(settings, encoder, Searchable.of(index, load_reader(settings)))
 
 
 @pytest.fixture

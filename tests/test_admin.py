@@ -28,8 +28,7 @@ def tiny_service(tmp_path, settings, encoder, service):
     (docs / "b.md").write_text("花街镇共有工业企业426家。", encoding="utf-8")
     tiny = replace(settings, docs_dir=docs, index_dir=tmp_path / "index")
     index = ensure_index(tiny, encoder)
-    live = Searchable.of(index, service.answerer.reader)
-    return QAService(tiny, encoder, live.retriever, live.answerer, index.manifest)
+    return QAService(tiny, encoder, Searchable.of(index, service.answerer.reader))
 
 
 @pytest.fixture

@@ -54,22 +54,18 @@ HOSTILE_ARTICLE = f"红星镇企业调查\n\n{HOSTILE_SENTENCE}\n该镇今年新
 
 
 @pytest.fixture(scope="module")
-def hostile_url(settings, encoder, tmp_path_factory):
-    """A server over that one article (built like conftest's `service`, on its encoder)."""
-    from qa.answering import Answerer
+def hostile_url(settings, encoder, service, tmp_path_factory):
+    """A server over that one article (on conftest's encoder and reader)."""
     from qa.indexing import ensure_index
-    from qa.provisioning import load_reader
-    from qa.retrieval import Retriever
-    from qa.service import QAService
+    from qa.service import QAService, Searchable
 
     docs = tmp_path_factory.mktemp("hostile-docs")
     (docs / "evil.txt").write_text(HOSTILE_ARTICLE, "utf-8")
     (docs / "evil.txt.json").write_text(json.dumps({"title": HOSTILE_TITLE}), "utf-8")
     hostile = replace(settings, docs_dir=docs, index_dir=tmp_path_factory.mktemp("hostile-index"))
     index = ensure_index(hostile, encoder)
-    service = QAService(hostile, encoder, Retriever(index),
-                        Answerer(index.corpus, index.sentence_vectors, load_reader(hostile)), index.manifest)
-    with running(create_app(hostile, service=service)) as url:
+    hostile_service = QAService(hostile, encoder, Searchable.of(index, service.answerer.reader))
+    with running(create_app(hostile, service=hostile_service)) as url:
         yield url
 
 
