@@ -243,15 +243,32 @@ def _export_reader(model_dir: Path, adapter_path: Path, onnx_path: Path) -> None
 def best_span(start_logits: np.ndarray, end_logits: np.ndarray, context: np.ndarray,
               offsets: np.ndarray, max_tokens: int = MAX_ANSWER_TOKENS) -> tuple[int, int, float, float] | None:
     """(char start, char end, score, null score) of the best valid span: inside the
-    context, end not before start, at most max_tokens long."""
+    context, end not before start, at most max_tokens long.
+
+    "Best" is the span with the highest expected F1 against the model's own distribution over
+    spans, not the single most likely one: when the model is unsure where a long answer ends,
+    the most likely span is a fragment of it, and the expected-F1 choice covers more of it.
+    The score is the most likely span's start+end logit (what the confidence is fitted on)."""
     null = float(start_logits[0] + end_logits[0])
     starts = [i for i in np.argsort(-start_logits) if context[i]][:TOP_TOKENS]
     ends = [i for i in np.argsort(-end_logits) if context[i]][:TOP_TOKENS]
-    best = None
-    for s in starts:
-        for e in ends:
-            if s <= e < s + max_tokens:
-                score = float(start_logits[s] + end_logits[e])
-                if best is None or score > best[2]:
-                    best = (int(offsets[s][0]), int(offsets[e][1]), score, null)
-    return best
+    pairs = [(s, e) for s in starts for e in ends if s <= e < s + max_tokens]
+    if not pairs:
+        return None
+    s, e = np.array(pairs).T
+    scores = start_logits[s] + end_logits[e]
+    chosen = int(np.argmax(_overlap_f1(offsets[s, 0], offsets[e, 1]) @ _softmax(scores)))
+    return int(offsets[s[chosen], 0]), int(offsets[e[chosen], 1]), float(scores.max()), null
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    p = np.exp(x - x.max())
+    return p / p.sum()
+
+
+def _overlap_f1(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Character-overlap F1 of every span against every other (CMRC's F1 for contiguous spans)."""
+    starts, ends = starts.astype(float), ends.astype(float)
+    overlap = np.clip(np.minimum(ends[:, None], ends) - np.maximum(starts[:, None], starts), 0, None)
+    lengths = np.maximum(ends - starts, 1)
+    return 2 * overlap / (lengths[:, None] + lengths)

@@ -81,3 +81,15 @@ def test_asking_within_one_document(service):
     for doc_id in docs[:2]:
         answer = service.ask("象珠镇有多少家企业？", top_k=5, doc_id=doc_id)
         assert answer.sources and {s.doc_id for s in answer.sources} == {doc_id}
+
+
+def test_reader_reads_on_only_while_it_doubts(service, monkeypatch):
+    """A window the reader is sure of ends the reading (one pass, ~45 ms); for a question the
+    articles do not answer, it looks at the next windows before the answer is declined."""
+    calls = []
+    read = service.answerer.reader.read
+    monkeypatch.setattr(service.answerer.reader, "read", lambda q, w: calls.append(q) or read(q, w))
+    answer = service.ask("金山区域两新党委书记李钧是哪家企业的党委副书记？")
+    assert answer.answer == "先行集团" and len(calls) == 1
+    calls.clear()
+    assert service.ask("道明光学股份有限公司主要生产什么产品？").abstained and len(calls) == 3
