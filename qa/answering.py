@@ -94,6 +94,9 @@ class Extraction:
     confidence: float
     features: tuple[float, ...] = ()  # what the reader's confidence was computed from (calibration)
     type_fit: float = 0.0  # rules: how well the span is an answer of the asked type
+    # A reader answer that runs on past its sentence's end (within the paragraph) ends in this
+    # sentence; the evidence is then both, and start/end index their joined text.
+    last_sentence_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -507,18 +510,29 @@ class Answerer:
         w, best = best
         anchor, ids = windows[w]
         window_start = self.corpus.sentences[ids[0]].start
-        answer_start = window_start + best.start
+        answer_start, answer_end = window_start + best.start, window_start + best.end
         sid = next(i for i in reversed(ids) if self.corpus.sentences[i].start <= answer_start)
-        sentence = self.corpus.sentences[sid]
-        a = answer_start - sentence.start
-        b = min(window_start + best.end, sentence.end) - sentence.start
-        a, b = _trim(sentence.text, (a, b))
+        last = next(i for i in reversed(ids) if self.corpus.sentences[i].start < answer_end)
+        first = self.corpus.sentences[sid]
+        doc = self._doc_text[first.doc_id]
+        if last == sid or "\n" in doc[first.start:answer_end]:  # one sentence, or cut at the paragraph
+            last, answer_end = None, min(answer_end, first.end)
+        a, b = _trim(doc, (answer_start, answer_end))
         if a >= b:
             return None  # only punctuation: no answer read
         # The evidence of the sentence the window was read around: the one retrieval chose.
         features = (best.score - best.null_score, _evidence(q, anchor))
         z = READER_BIAS + sum(w * f for w, f in zip(READER_WEIGHTS, features))
-        return Extraction(sid, anchor.chunk_id, a, b, 1 / (1 + math.exp(-z)), features)
+        return Extraction(sid, anchor.chunk_id, a - first.start, b - first.start,
+                          1 / (1 + math.exp(-z)), features, last_sentence_id=last)
+
+    def evidence(self, found: Extraction) -> tuple[int, str]:
+        """(offset in the document, text) of the answer's evidence: its sentence, or the
+        sentences a reader answer runs across. found.start/end index this text."""
+        first = self.corpus.sentences[found.sentence_id]
+        if found.last_sentence_id is None:
+            return first.start, first.text
+        return first.start, self._doc_text[first.doc_id][first.start:self.corpus.sentences[found.last_sentence_id].end]
 
     def _with_neighbours(self, q: Question, s: _Scored) -> list[tuple[int, float]]:
         """The sentence, and for typed questions its neighbours in the same chunk: a date or

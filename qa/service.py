@@ -191,6 +191,7 @@ class QAService:
         passages = live.retriever.search(search_tokens(q), q_vec, max(top_k, PASSAGES_READ), doc_id)
         found = live.answerer.extract(q, q_vec, passages)
         confident = found is not None and found.confidence >= self.settings.min_confidence
+        evidence_start, evidence = live.answerer.evidence(found) if confident else (None, None)
         if confident:  # the answering passage first, then the others by rank
             passages.sort(key=lambda p: p.chunk_id != found.chunk_id)
         sources = []
@@ -198,20 +199,18 @@ class QAService:
             chunk = live.corpus.chunks[passage.chunk_id]
             answer_start = answer_end = None
             if confident and passage.chunk_id == found.chunk_id:
-                sentence = live.corpus.sentences[found.sentence_id]
-                answer_start = sentence.start - chunk.start + found.start
-                answer_end = sentence.start - chunk.start + found.end
+                answer_start = evidence_start - chunk.start + found.start
+                answer_end = evidence_start - chunk.start + found.end
             document = live.documents[chunk.doc_id]
             sources.append(Source(chunk.doc_id, chunk.title, chunk.text, round(passage.score, 4),
                                   chunk.start, chunk.end, answer_start, answer_end,
                                   document.date, document.url))
-        sentence = live.corpus.sentences[found.sentence_id] if confident else None
         return Answer(
             question=question,
-            answer=sentence.text[found.start:found.end] if confident else None,
+            answer=evidence[found.start:found.end] if confident else None,
             abstained=not confident,
             confidence=round(found.confidence if found else 0.0, 4),
-            evidence=sentence.text if confident else None,
+            evidence=evidence,
             sources=sources,
             took_ms=0.0,
         )

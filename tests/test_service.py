@@ -93,3 +93,18 @@ def test_reader_reads_on_only_while_it_doubts(service, monkeypatch):
     assert answer.answer == "先行集团" and len(calls) == 1
     calls.clear()
     assert service.ask("道明光学股份有限公司主要生产什么产品？").abstained and len(calls) == 3
+
+
+def test_evidence_of_an_answer_running_across_a_sentence_end(service):
+    from qa.answering import Extraction
+
+    corpus = service.corpus
+    chunk_id, chunk = next((i, c) for i, c in enumerate(corpus.chunks) if len(c.sentence_ids) >= 2)
+    first, second = (corpus.sentences[i] for i in chunk.sentence_ids[:2])
+    found = Extraction(chunk.sentence_ids[0], chunk_id, 0, second.end - first.start, 0.9,
+                       last_sentence_id=chunk.sentence_ids[1])
+    start, evidence = service.answerer.evidence(found)
+    assert start == first.start and evidence.startswith(first.text) and evidence.endswith(second.text)
+    assert evidence in chunk.text
+    assert service.answerer.evidence(Extraction(chunk.sentence_ids[0], chunk_id, 0, 1, 0.9)) == (
+        first.start, first.text)
