@@ -371,8 +371,13 @@ class Answerer:
                              + 0.3 * (0.7 * lexical + 0.3 * context))
                 else:
                     score = 0.5 * lexical + 0.2 * context + 0.3 * dense
-                if sentence.kind == "byline":
-                    score = max(score, context) + 0.25 if q.asks_author else score - 0.2
+                if sentence.kind == "byline" and q.asks_author:
+                    # A byline names no topic: the story it signs (its passage, its headline)
+                    # is the evidence.
+                    lexical = max(lexical, context, self._coverage(q, weights, chunk.title))
+                    score = max(score, context) + 0.25
+                elif sentence.kind == "byline":
+                    score -= 0.2
                 elif sentence.kind == "heading":
                     score -= 0.1  # headlines and captions rarely hold the answer
                 scored.append(_Scored(sid, passage.chunk_id, score, lexical, context, dense))
