@@ -317,7 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--out", type=Path, help="adapter file (default: the one the service loads)")
     train.add_argument("--epochs", type=int, default=2)
     train.add_argument("--rank", type=int, default=16)
-    train.add_argument("--first-layer", type=int, default=6, help="adapters on this layer and above")
+    train.add_argument("--first-layer", type=int, default=0, help="adapters on this layer and above")
     train.add_argument("--lr", type=float, default=1e-3)
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--threads", type=int, default=os.cpu_count() or 1)

