@@ -45,7 +45,7 @@ def features_and_labels(service: QAService, items: list[tuple[str, list[str]]]):
         found = service.answerer.extract(q, vector, passages)
         if found is None or not found.features:
             continue  # rules-only answers (author questions) keep their own confidence
-        text = service.answerer.evidence(found)[1][found.start:found.end]
+        text = service.answerer.answer_text(found)
         rows.append(found.features)
         labels.append(1.0 if golds and f1_score(text, golds) >= 0.5 else 0.0)
         answerable.append(bool(golds))

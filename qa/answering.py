@@ -453,7 +453,7 @@ class Answerer:
         if self.reader is None or q.asks_author:  # bylines are the rules' job
             return by_rules
         if self.rules_first and by_rules is not None and by_rules.type_fit >= TYPED_FIT and (
-                q.qtype in RULE_TYPES or q.plural or "、" in self._text(by_rules)):
+                q.qtype in RULE_TYPES or q.plural or "、" in self.answer_text(by_rules)):
             return by_rules  # a clear number, date, name, place or list: the rules delimit it best
         return self._read(q, sentences) or by_rules
 
@@ -472,8 +472,8 @@ class Answerer:
         _, s, sid, (a, b), span_score, fit = best
         return Extraction(sid, s.chunk_id, a, b, self._confidence(q, s, span_score), type_fit=fit)
 
-    def _text(self, found: Extraction) -> str:
-        return self.corpus.sentences[found.sentence_id].text[found.start:found.end]
+    def answer_text(self, found: Extraction) -> str:
+        return self.evidence(found)[1][found.start:found.end]
 
     def _windows(self, sentences: list[_Scored]) -> list[tuple[_Scored, list[int]]]:
         """(anchor, sentence ids) of up to WINDOWS_READ reading windows: each best sentence
@@ -506,9 +506,9 @@ class Answerer:
         best = None
         for w, text in enumerate(texts):
             for span in self.reader.read(question, [text]):
-                if best is None or span.score - span.null_score > best[1].score - best[1].null_score:
+                if best is None or span.margin > best[1].margin:
                     best = (w, span)
-            if best is not None and best[1].score - best[1].null_score > SURE_MARGIN:
+            if best is not None and best[1].margin > SURE_MARGIN:
                 break  # the reader found its answer: the next windows would cost ~45 ms each
         if best is None:
             return None
@@ -526,7 +526,7 @@ class Answerer:
         if a >= b:
             return None  # only punctuation: no answer read
         # The evidence of the sentence the window was read around: the one retrieval chose.
-        features = (best.score - best.null_score, _evidence(q, anchor))
+        features = (best.margin, _evidence(q, anchor))
         z = READER_BIAS + sum(w * f for w, f in zip(READER_WEIGHTS, features))
         return Extraction(sid, anchor.chunk_id, a - first.start, b - first.start,
                           1 / (1 + math.exp(-z)), features, last_sentence_id=last)
@@ -537,7 +537,8 @@ class Answerer:
         first = self.corpus.sentences[found.sentence_id]
         if found.last_sentence_id is None:
             return first.start, first.text
-        return first.start, self._doc_text[first.doc_id][first.start:self.corpus.sentences[found.last_sentence_id].end]
+        last = self.corpus.sentences[found.last_sentence_id]
+        return first.start, self._doc_text[first.doc_id][first.start:last.end]
 
     def _with_neighbours(self, q: Question, s: _Scored) -> list[tuple[int, float]]:
         """The sentence, and for typed questions its neighbours in the same chunk: a date or

@@ -37,6 +37,11 @@ class ReaderSpan:
     score: float  # start + end logit
     null_score: float  # the window's "no answer" score
 
+    @property
+    def margin(self) -> float:
+        """How far the span beats "no answer"."""
+        return self.score - self.null_score
+
 
 def window_around(spans: list[tuple[int, int]], index: int,
                   budget: int = WINDOW_CHARS, prefer_left: bool = False) -> tuple[int, int]:
