@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.documents import Document
+from qa.documents import Document, is_byline
 
 CHUNK_MIN_CHARS = 150
 CHUNK_MAX_CHARS = 350
@@ -105,7 +105,10 @@ def split_sentences(doc: Document) -> list[Sentence]:
     for block in doc.blocks:
         for span in _split(doc.text, block.start, block.end, _SENTENCE_END):
             for a, b in _limit_length(doc.text, span):
-                sentences.append(Sentence(doc.doc_id, a, b, doc.text[a:b], block.kind))
+                # A photo credit closing a caption paragraph ("…持续至5月22日。 融媒记者 杨成栋 摄")
+                # is a byline of its own: questions about who took the photo look for it.
+                kind = "byline" if is_byline(doc.text[a:b].strip()) else block.kind
+                sentences.append(Sentence(doc.doc_id, a, b, doc.text[a:b], kind))
     return sentences
 
 

@@ -68,6 +68,11 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def is_byline(text: str) -> bool:
+    """记者 吕鹏, □融媒首席记者 张赤奎, 融媒记者 杨成栋 摄."""
+    return len(text) <= 30 and bool(_BYLINE.match(text))
+
+
 def _line_kind(line: str) -> str:
     """Classify one stripped line on its own (context decides joins later)."""
     if _MARKDOWN_HEADING.match(line):
@@ -75,7 +80,7 @@ def _line_kind(line: str) -> str:
     if _DOT_LEADER.search(line) or (not _CJK.search(line) and re.search(r"[A-Za-z]", line)
                                     and len(line) <= HEADING_MAX_CHARS and line.upper() == line):
         return "noise"  # dot leaders of ad boxes, upper-case Latin brand lines
-    if len(line) <= 30 and _BYLINE.match(line):
+    if is_byline(line):
         return "byline"
     prose = not _CJK.search(line) and _LATIN_PROSE.search(line)
     if (len(line) <= HEADING_MAX_CHARS and not _CLAUSE_PUNCT.search(line)

@@ -22,7 +22,7 @@ from qa.text import keyword_tokens
 
 
 # Bump when cleaning, chunking or keyword tokens change: existing indexes then rebuild.
-PIPELINE_VERSION = "4"  # 4: metadata (front matter, sidecar JSON)
+PIPELINE_VERSION = "5"  # 5: photo credits inside captions are bylines
 
 
 def document_hashes(docs_dir: Path) -> dict[str, str]:

@@ -48,3 +48,10 @@ def test_overlong_sentence_is_cut_at_commas_within_the_limit():
 def test_no_split_inside_a_bracketed_aside():
     doc = parse_document("t.txt", "探索出三立三合(即立足资源；立足建设)工作法。下一句。".encode())
     assert [s.text for s in split_sentences(doc)] == ["探索出三立三合(即立足资源；立足建设)工作法。", "下一句。"]
+
+
+def test_a_photo_credit_closing_a_caption_is_a_byline():
+    doc = parse_document("t.txt", "展览在县博物馆开幕。\n展品有三百余件，将持续至6月1日。 融媒记者 王海 摄\n下一段正文。\n".encode())
+    kinds = {s.text.strip(): s.kind for s in split_sentences(doc)}
+    assert kinds["融媒记者 王海 摄"] == "byline"
+    assert kinds["展品有三百余件，将持续至6月1日。"] == "body"
