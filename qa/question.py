@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.text import CJK, STOPWORDS, char_bigrams, content_words, pos_tag, romanised_names, to_simplified
+from qa.text import CJK, STOPWORDS, char_bigrams, content_words, cut, pos_tag, romanised_names, to_simplified
 
 UNITS = ("万元|亿元|万人|人次|平方米|平方公里|公里|千米|公顷|周年|余人|个月|"
          "个|家|位|名|人|次|元|件|项|条|支|所|座|年|天|届|倍|米|吨|份|张|场|批|户|村|台|辆|"
@@ -26,7 +26,7 @@ _ZH_TYPES = [
     ("organisation", r"哪家|哪个(?:单位|公司|企业|部门|组织|机构|集团|党委|支部|学校|银行)|"
                      r"哪些(?:单位|公司|企业|部门|组织|机构)|什么(?:单位|公司|企业|机构|部门|组织)"),
     ("other", r"为什么|为何|怎么样|怎么|怎样|如何|什么作用|什么意义|什么目的"),
-    ("what", r"什么|哪些|哪个|哪项|哪一项|何种|哪种|哪一?类"),
+    ("what", r"什么|哪些|哪个|哪项|哪一项|何种|哪种|哪一?类|哪几|哪[两二三四五六七八九十]+"),
 ]
 _EN_TYPES = [
     ("frequency", r"\bhow often\b"),
@@ -45,6 +45,7 @@ _EN_COMPILED = [(t, re.compile(p, re.IGNORECASE)) for t, p in _EN_TYPES]
 _ANY_WH = re.compile("|".join(p for _, p in _ZH_TYPES) + r"|请问|叫什么|是不是|有没有|吗|呢")
 _PLURAL = re.compile(r"哪些|哪几|哪[两二三四五六七八九十]+[个项种家类大]|有什么|都有|包括|\bwhat are\b|\bwhich (?:\w+ )?(?:are|were)\b", re.IGNORECASE)
 _AUTHOR = re.compile(r"记者|作者|撰写|写的|采写|执笔|拍|摄|reporter|author|wrote|written|photograph", re.IGNORECASE)
+_STORY = re.compile(r"[这那此该]篇|报道|文章|稿件|稿子|综述|通讯|消息|照片|图片|新闻")
 # Question context next to the wh-word is matched in the sentence without its function
 # words: 副局长|是|谁 must find 副局长胡乾喜.
 _FUNCTION_TAIL = re.compile(r"[是了的在有为于被把将对和与及都又还就]+$")
@@ -52,6 +53,16 @@ _FUNCTION_HEAD = re.compile(r"^[的了是在有为]+")
 _WHICH = re.compile(r"(?:哪一?|什么)(?:个|家|位|座|所|项|种|类|支|条|些|几个|几)?")
 _VAGUE_HEADS = {"时候", "时间", "地方", "人", "样", "么", "里", "儿", "些", "年", "天", "月", "日"}
 _UNIT_AFTER_WH = re.compile(rf"(?:多少|几)({UNITS})")
+# A place the question names: a jieba word ending in an administrative suffix (花街镇), or a
+# name followed by the suffix as its own word (花街|镇). The stem may not hold wh-words,
+# numerals or function words (哪个村, 一个县, 全市).
+_PLACE_SUFFIX = r"(?:镇|乡|村|县|市|街道)"
+_PLACE_STEM = r"[^\W\d_哪几多少什么那这该本全各每某一二两三四五六七八九十个及和与或的]{2,}"
+# Sums of money are asked without a measure word (多少钱, 总产值有多少): the answer is in 元.
+_MONEY = re.compile(r"钱|工资|薪酬|资金|金额|善款|捐款|收入|经费|投资|产值|营收|销售额|费用|税收|利润|奖金|补贴|"
+                    r"周转金|价值|价格")
+_COUNT = re.compile(r"哪([两二三四五六七八九十])")
+_NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)} | {"两": 2}
 _TRAILING = re.compile(r"[\s？?！!。.，,；;：:呢吗啊呀]+$")
 # Words that only phrase the question and should not be looked for in the articles.
 _QUESTION_ONLY = {"多少", "几", "什么", "哪些", "哪个", "哪家", "哪位", "哪里", "谁", "何时",
@@ -73,6 +84,8 @@ class Question:
     gap_left: str  # question text before the wh-word
     gap_right: str  # question text after the wh-word
     head: str | None  # the noun a 哪个/哪家/什么 asks about (党委 in 哪个党委): the answer ends with it
+    places: tuple[str, ...] = ()  # the towns, villages, counties and cities it names (花街镇)
+    count: int | None = None  # how many items a list question asks for (哪五个 → 5)
 
 
 def _language(text: str) -> str:
@@ -90,6 +103,22 @@ def _head_noun(text: str) -> str | None:
     return None
 
 
+def named_places(text: str) -> tuple[str, ...]:
+    """The towns, villages, counties and cities a question names (花街镇)."""
+    words, names = cut(text), []
+    for i, word in enumerate(words):
+        if re.fullmatch(rf"{_PLACE_STEM}{_PLACE_SUFFIX}", word):
+            names.append(word)
+        elif i and re.fullmatch(_PLACE_SUFFIX, word) and re.fullmatch(_PLACE_STEM, words[i - 1]):
+            names.append(words[i - 1] + word)
+    return tuple(dict.fromkeys(names))
+
+
+def place_stem(name: str) -> str:
+    """花街镇 → 花街: articles also write a place without its suffix."""
+    return re.sub(rf"{_PLACE_SUFFIX}$", "", name)
+
+
 def analyse(question: str) -> Question:
     text = _TRAILING.sub("", to_simplified(question.strip()))
     lang = _language(text)
@@ -101,17 +130,23 @@ def analyse(question: str) -> Question:
             break
     unit_match = _UNIT_AFTER_WH.search(text)
     unit = unit_match.group(1) if unit_match and qtype == "number" else None
+    if qtype == "number" and unit is None and _MONEY.search(text):
+        unit = "元"
     words = tuple(dict.fromkeys(w for w in content_words(text) if w not in _QUESTION_ONLY))
+    asks_author = qtype == "person" and bool(_AUTHOR.search(text))
     if lang == "zh":
         masked = _ANY_WH.sub("|", text)  # wh-words are never in the answer sentence
+        if asks_author:  # a story never says "this report was written by": look for its topic
+            masked = _STORY.sub("|", _AUTHOR.sub("|", masked))
         terms = tuple(dict.fromkeys(t for t in char_bigrams(masked) if t not in STOPWORDS))
     else:  # only romanised Chinese names can match Chinese text
         terms = tuple(dict.fromkeys(romanised_names(text)))
     plural = bool(_PLURAL.search(text))
-    asks_author = qtype == "person" and bool(_AUTHOR.search(text))
     head = _head_noun(text) if lang == "zh" else None
+    places = named_places(text) if lang == "zh" else ()
+    count = _NUMERALS[m.group(1)] if (m := _COUNT.search(text)) else None
     return Question(question, text, lang, qtype, words, terms, unit, plural, asks_author,
-                    left, right, head)
+                    left, right, head, places, count)
 
 
 def gap_contexts(q: Question) -> list[tuple[str, str]]:

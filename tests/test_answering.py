@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.answering import _gap_span, typed_spans
+from qa.answering import _gap_span, typed_candidates, typed_spans
 from qa.question import analyse
 
 
@@ -107,3 +107,35 @@ def test_rare_names_after_titles_are_found():
 def test_list_runs_through_a_verb_tagged_item():
     found = spans("产品主要以防盗门、农机、化工、五金铸造和休闲用品为主。", "what")
     assert "防盗门、农机、化工、五金铸造和休闲用品" in found
+
+
+def test_lists_of_equal_verb_phrases_are_cut_to_their_items():
+    found = spans("村里制定了产业共兴、环境共治、服务共享、文化共育的工作法。", "what")
+    assert "产业共兴、环境共治、服务共享、文化共育" in found
+
+
+def test_list_questions_ask_for_a_count_of_items():
+    assert (analyse("展厅分为哪几个区？").qtype, analyse("展厅分为哪几个区？").plural) == ("what", True)
+    assert analyse("工作法包括哪四个方面？").count == 4
+    assert analyse("活动包括哪些项目？").count is None
+
+
+def test_sums_of_money_are_asked_in_yuan():
+    assert analyse("村里一共筹到多少善款？").unit == "元"
+    assert analyse("这个杯子值多少钱？").unit == "元"
+    assert analyse("村里有多少家企业？").unit == "家"
+    found = typed_candidates("全镇有规上企业12家，年产值达35亿元。", "number", "元")
+    by_text = {"全镇有规上企业12家，年产值达35亿元。"[a:b]: fit for (a, b), fit in found.items()}
+    assert by_text["35亿元"] > by_text["12家"]
+
+
+def test_places_a_question_names():
+    assert analyse("白云镇党委书记是谁？").places == ("白云镇",)
+    assert analyse("景区在哪个村？").places == ()
+    assert analyse("活动覆盖全市多少个村社？").places == ()
+
+
+def test_author_questions_look_for_the_story_not_for_authorship_words():
+    q = analyse("采写白云镇党建报道的记者是谁？")
+    assert q.asks_author and {"白云", "党建"} <= set(q.terms)
+    assert not {"采写", "报道", "记者"} & set(q.terms)

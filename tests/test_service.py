@@ -108,3 +108,9 @@ def test_evidence_of_an_answer_running_across_a_sentence_end(service):
     assert evidence in chunk.text
     assert service.answerer.evidence(Extraction(chunk.sentence_ids[0], chunk_id, 0, 1, 0.9)) == (
         first.start, first.text)
+
+
+def test_an_answer_about_another_place_is_declined(service):
+    # No article mentions 白云镇: 象珠镇's party secretary is not its answer.
+    assert service.ask("象珠镇两新党委书记是谁？").answer == "姚小波"
+    assert service.ask("白云镇两新党委书记是谁？").abstained
