@@ -205,11 +205,11 @@ def _lists(text: str) -> list[Span]:
     phrases = _noun_phrases(text)
     spans = []
     for m in _LIST.finditer(text):
-        spans += _parallel_list(text, m.start(), m.end())
         first = _phrase_at(phrases, text.index("、", m.start()) - 1)
         last_item = text.rindex("、", m.start(), m.end()) + 1
         last = _phrase_at(phrases, last_item)
-        if not first or not last:
+        if not first or not last:  # items that are not noun phrases: try their lengths
+            spans += _parallel_list(text, m.start(), m.end())
             continue
         end = last[1]
         # "…、五金铸造和休闲用品为主": the list runs to the noun phrase after 和, even
