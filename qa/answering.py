@@ -492,8 +492,8 @@ class Answerer:
     def _off_place(self, q: Question, found: Extraction) -> bool:
         """The question names a place its answer's article never mentions."""
         doc_id = self.corpus.sentences[found.sentence_id].doc_id
-        where = self._doc_text[doc_id] + self._doc_names[doc_id]
-        return any(place_stem(place) not in where for place in q.places)
+        text, names = self._doc_text[doc_id], self._doc_names[doc_id]
+        return any((stem := place_stem(place)) not in text and stem not in names for place in q.places)
 
     def _extract(self, q: Question, q_vec: np.ndarray, passages: list[Passage]) -> Extraction | None:
         sentences = self._score_sentences(q, q_vec, passages)[:SENTENCES_READ]

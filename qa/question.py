@@ -61,7 +61,7 @@ _PLACE_STEM = r"[^\W\d_哪几多少什么那这该本全各每某一二两三四
 # Sums of money are asked without a measure word (多少钱, 总产值有多少): the answer is in 元.
 _MONEY = re.compile(r"钱|工资|薪酬|资金|金额|善款|捐款|收入|经费|投资|产值|营收|销售额|费用|税收|利润|奖金|补贴|"
                     r"周转金|价值|价格")
-_COUNT = re.compile(r"哪([两二三四五六七八九十])")
+_COUNT = re.compile(r"哪([两二三四五六七八九十])(?![十两二三四五六七八九])")  # 哪五个, not 哪十二个
 _NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)} | {"两": 2}
 _TRAILING = re.compile(r"[\s？?！!。.，,；;：:呢吗啊呀]+$")
 # Words that only phrase the question and should not be looked for in the articles.
@@ -144,7 +144,8 @@ def analyse(question: str) -> Question:
     plural = bool(_PLURAL.search(text))
     head = _head_noun(text) if lang == "zh" else None
     places = named_places(text) if lang == "zh" else ()
-    count = _NUMERALS[m.group(1)] if (m := _COUNT.search(text)) else None
+    asked_count = _COUNT.search(text)
+    count = _NUMERALS[asked_count.group(1)] if asked_count else None
     return Question(question, text, lang, qtype, words, terms, unit, plural, asks_author,
                     left, right, head, places, count)
 
