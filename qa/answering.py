@@ -20,7 +20,7 @@ import numpy as np
 
 from embeddings.store import Corpus
 from qa.reader import WINDOW_CHARS, Reader, window_around
-from qa.question import UNITS, Question, gap_contexts, place_stem
+from qa.question import MONEY_UNIT, UNITS, Question, gap_contexts, place_stem
 from qa.retrieval import Passage
 from qa.text import char_bigrams, pinyin_bigrams, pos_tag, to_simplified
 
@@ -258,7 +258,7 @@ def _numbers(text: str, unit: str | None) -> list[tuple[Span, float]]:
             found.append((m.span(), 1.2))
         elif re.search(r"[年月日]$", number) or text.startswith(("月", "日", "年"), m.end()):
             found.append((m.span(), 0.3))  # part of a date
-        elif unit == "元" and has_unit and not number.endswith(("万", "亿")):
+        elif unit == MONEY_UNIT and has_unit and not number.endswith(("万", "亿")):
             found.append((m.span(), 0.4))  # a sum of money was asked: 12家 is not one
         else:
             found.append((m.span(), 1.0 if has_unit else 0.6))
@@ -354,8 +354,7 @@ class Answerer:
     def __init__(self, corpus: Corpus, sentence_vectors: np.ndarray, reader: Reader | None = None):
         self.corpus = corpus
         self.reader = reader
-        self._doc_text = {d.doc_id: d.text for d in corpus.documents}
-        self._doc_names = {d.doc_id: f"{d.doc_id} {d.title}" for d in corpus.documents}
+        self._documents = {d.doc_id: d for d in corpus.documents}
         self.sentence_vectors = sentence_vectors
         self.idf = _idf([set(char_bigrams(_simplified_lower(c.text))) for c in corpus.chunks])
         self.max_idf = max(self.idf.values(), default=1.0)
@@ -491,9 +490,9 @@ class Answerer:
 
     def _off_place(self, q: Question, found: Extraction) -> bool:
         """The question names a place its answer's article never mentions."""
-        doc_id = self.corpus.sentences[found.sentence_id].doc_id
-        text, names = self._doc_text[doc_id], self._doc_names[doc_id]
-        return any((stem := place_stem(place)) not in text and stem not in names for place in q.places)
+        doc = self._documents[self.corpus.sentences[found.sentence_id].doc_id]
+        return any(all(stem not in where for where in (doc.text, doc.title, doc.doc_id))
+                   for stem in map(place_stem, q.places))
 
     def _extract(self, q: Question, q_vec: np.ndarray, passages: list[Passage]) -> Extraction | None:
         sentences = self._score_sentences(q, q_vec, passages)[:SENTENCES_READ]
@@ -549,7 +548,7 @@ class Answerer:
         texts = []
         for _, ids in windows:
             first, last = self.corpus.sentences[ids[0]], self.corpus.sentences[ids[-1]]
-            texts.append(self._doc_text[first.doc_id][first.start:last.end])
+            texts.append(self._documents[first.doc_id].text[first.start:last.end])
         question = q.original if q.lang == "en" else to_simplified(q.original)
         best = None
         for w, text in enumerate(texts):
@@ -567,7 +566,7 @@ class Answerer:
         sid = next(i for i in reversed(ids) if self.corpus.sentences[i].start <= answer_start)
         last = next(i for i in reversed(ids) if self.corpus.sentences[i].start < answer_end)
         first = self.corpus.sentences[sid]
-        doc = self._doc_text[first.doc_id]
+        doc = self._documents[first.doc_id].text
         if last == sid or "\n" in doc[first.start:answer_end]:  # one sentence, or cut at the paragraph
             last, answer_end = None, min(answer_end, first.end)
         a, b = _trim(doc, (answer_start, answer_end))
@@ -586,7 +585,7 @@ class Answerer:
         if found.last_sentence_id is None:
             return first.start, first.text
         last = self.corpus.sentences[found.last_sentence_id]
-        return first.start, self._doc_text[first.doc_id][first.start:last.end]
+        return first.start, self._documents[first.doc_id].text[first.start:last.end]
 
     def _with_neighbours(self, q: Question, s: _Scored) -> list[tuple[int, float]]:
         """The sentence, and for typed questions its neighbours in the same chunk: a date or

@@ -16,6 +16,10 @@ UNITS = ("万元|亿元|万人|人次|平方米|平方公里|公里|千米|公�
          "个|家|位|名|人|次|元|件|项|条|支|所|座|年|天|届|倍|米|吨|份|张|场|批|户|村|台|辆|"
          "套|本|篇|岁|层|楼|间|处|种|类|期|轮|组|队|万|亿|%|％")
 
+_CN_DIGITS = "两二三四五六七八九十"  # as list questions count items: 哪两项, 哪五个
+# The unit of sums of money, asked without a measure word (多少钱, 总产值有多少).
+MONEY_UNIT = "元"
+
 # (type, pattern) in priority order: the first match decides.
 _ZH_TYPES = [
     ("frequency", r"多久一次|多长时间一次|多久|多长时间|多少时间|多频繁|间隔多长"),
@@ -26,7 +30,7 @@ _ZH_TYPES = [
     ("organisation", r"哪家|哪个(?:单位|公司|企业|部门|组织|机构|集团|党委|支部|学校|银行)|"
                      r"哪些(?:单位|公司|企业|部门|组织|机构)|什么(?:单位|公司|企业|机构|部门|组织)"),
     ("other", r"为什么|为何|怎么样|怎么|怎样|如何|什么作用|什么意义|什么目的"),
-    ("what", r"什么|哪些|哪个|哪项|哪一项|何种|哪种|哪一?类|哪几|哪[两二三四五六七八九十]+"),
+    ("what", rf"什么|哪些|哪个|哪项|哪一项|何种|哪种|哪一?类|哪几|哪[{_CN_DIGITS}]+"),
 ]
 _EN_TYPES = [
     ("frequency", r"\bhow often\b"),
@@ -43,7 +47,7 @@ _EN_TYPES = [
 _ZH_COMPILED = [(t, re.compile(p)) for t, p in _ZH_TYPES]
 _EN_COMPILED = [(t, re.compile(p, re.IGNORECASE)) for t, p in _EN_TYPES]
 _ANY_WH = re.compile("|".join(p for _, p in _ZH_TYPES) + r"|请问|叫什么|是不是|有没有|吗|呢")
-_PLURAL = re.compile(r"哪些|哪几|哪[两二三四五六七八九十]+[个项种家类大]|有什么|都有|包括|\bwhat are\b|\bwhich (?:\w+ )?(?:are|were)\b", re.IGNORECASE)
+_PLURAL = re.compile(rf"哪些|哪几|哪[{_CN_DIGITS}]+[个项种家类大]|有什么|都有|包括|\bwhat are\b|\bwhich (?:\w+ )?(?:are|were)\b", re.IGNORECASE)
 _AUTHOR = re.compile(r"记者|作者|撰写|写的|采写|执笔|拍|摄|reporter|author|wrote|written|photograph", re.IGNORECASE)
 _STORY = re.compile(r"[这那此该]篇|报道|文章|稿件|稿子|综述|通讯|消息|照片|图片|新闻")
 # Question context next to the wh-word is matched in the sentence without its function
@@ -58,10 +62,10 @@ _UNIT_AFTER_WH = re.compile(rf"(?:多少|几)({UNITS})")
 # numerals or function words (哪个村, 一个县, 全市).
 _PLACE_SUFFIX = r"(?:镇|乡|村|县|市|街道)"
 _PLACE_STEM = r"[^\W\d_哪几多少什么那这该本全各每某一二两三四五六七八九十个及和与或的]{2,}"
-# Sums of money are asked without a measure word (多少钱, 总产值有多少): the answer is in 元.
+# Words that ask for a sum of money: the answer is in MONEY_UNIT.
 _MONEY = re.compile(r"钱|工资|薪酬|资金|金额|善款|捐款|收入|经费|投资|产值|营收|销售额|费用|税收|利润|奖金|补贴|"
                     r"周转金|价值|价格")
-_COUNT = re.compile(r"哪([两二三四五六七八九十])(?![十两二三四五六七八九])")  # 哪五个, not 哪十二个
+_COUNT = re.compile(rf"哪([{_CN_DIGITS}])(?![{_CN_DIGITS}])")  # 哪五个, not 哪十二个
 _NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)} | {"两": 2}
 _TRAILING = re.compile(r"[\s？?！!。.，,；;：:呢吗啊呀]+$")
 # Words that only phrase the question and should not be looked for in the articles.
@@ -103,9 +107,9 @@ def _head_noun(text: str) -> str | None:
     return None
 
 
-def named_places(text: str) -> tuple[str, ...]:
-    """The towns, villages, counties and cities a question names (花街镇)."""
-    words, names = cut(text), []
+def named_places(words: list[str]) -> tuple[str, ...]:
+    """The towns, villages, counties and cities a question's jieba words name (花街镇)."""
+    names = []
     for i, word in enumerate(words):
         if re.fullmatch(rf"{_PLACE_STEM}{_PLACE_SUFFIX}", word):
             names.append(word)
@@ -131,8 +135,9 @@ def analyse(question: str) -> Question:
     unit_match = _UNIT_AFTER_WH.search(text)
     unit = unit_match.group(1) if unit_match and qtype == "number" else None
     if qtype == "number" and unit is None and _MONEY.search(text):
-        unit = "元"
-    words = tuple(dict.fromkeys(w for w in content_words(text) if w not in _QUESTION_ONLY))
+        unit = MONEY_UNIT
+    tokens = cut(text)  # one jieba pass serves the keywords and the places
+    words = tuple(dict.fromkeys(w for w in content_words(text, tokens) if w not in _QUESTION_ONLY))
     asks_author = qtype == "person" and bool(_AUTHOR.search(text))
     if lang == "zh":
         masked = _ANY_WH.sub("|", text)  # wh-words are never in the answer sentence
@@ -143,7 +148,7 @@ def analyse(question: str) -> Question:
         terms = tuple(dict.fromkeys(romanised_names(text)))
     plural = bool(_PLURAL.search(text))
     head = _head_noun(text) if lang == "zh" else None
-    places = named_places(text) if lang == "zh" else ()
+    places = named_places(tokens) if lang == "zh" else ()
     asked_count = _COUNT.search(text)
     count = _NUMERALS[asked_count.group(1)] if asked_count else None
     return Question(question, text, lang, qtype, words, terms, unit, plural, asks_author,

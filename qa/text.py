@@ -45,9 +45,10 @@ def cut(text: str) -> list[str]:
     return [w for w in jieba.lcut_for_search(text) if w.strip()]
 
 
-def content_words(text: str) -> list[str]:
-    """Lower-cased words that can match between a question and a passage."""
-    return [w.lower() for w in cut(text)
+def content_words(text: str, words: list[str] | None = None) -> list[str]:
+    """Lower-cased words that can match between a question and a passage (of `words`, the
+    text's jieba words, when the caller has cut it already)."""
+    return [w.lower() for w in (cut(text) if words is None else words)
             if w.lower() not in STOPWORDS and (CJK.search(w) or w.isalnum())]
 
 
