@@ -314,17 +314,22 @@ def _gap_span(sentence: str, q: Question) -> tuple[Span, float] | None:
     how firmly it is anchored (1: words on both sides; 0.5: one side, or just the unit):
     for 象珠镇有|多少|家企业 and 象珠镇有1000余家企业 → 1000余(家)."""
     for left, right in gap_contexts(q):
-        found = _gap_between(sentence, left[-8:], right[:8], q.unit)
+        # The place a question names is the topic, not what tells one 企业 from another.
+        context = re.sub("|".join(map(re.escape, q.places)), "|", left) if q.places else left
+        found = _gap_between(sentence, left, right[:8], q.unit, context)
         if found:
             return found
     return None
 
 
-def _gap_between(sentence: str, left: str, right: str, unit: str | None) -> tuple[Span, float] | None:
+def _gap_between(sentence: str, left: str, right: str, unit: str | None,
+                 context: str) -> tuple[Span, float] | None:
+    """context: left with the question's places masked (same ending), to choose among the
+    sentence's occurrences of left's end."""
     start = end = None
     anchors = 0
-    for n in range(len(left), 1, -1):
-        pos = sentence.find(left[-n:])
+    for n in range(min(len(left), 8), 1, -1):
+        pos = _best_occurrence(sentence, left[-n:], context[:-n])
         if pos >= 0:
             start, anchors = pos + n, anchors + 1
             break
@@ -344,6 +349,16 @@ def _gap_between(sentence: str, left: str, right: str, unit: str | None) -> tupl
         end = clause.end() if clause else start
         anchors += 1  # the question ends at the wh-word: the clause end is the anchor
     return ((start, end), anchors / 2) if 0 < end - start <= MAX_GAP_CHARS else None
+
+
+def _best_occurrence(sentence: str, anchor: str, context: str) -> int:
+    """Where anchor occurs in sentence after the most of the question's words before it
+    (超亿元产值企业 for 年产值过亿元的企业, not the first 企业); the first place on a tie; -1 if nowhere."""
+    places = [m.start() for m in re.finditer(re.escape(anchor), sentence)]
+    if len(places) < 2:
+        return places[0] if places else -1
+    wanted = set(char_bigrams(context))
+    return max(places, key=lambda p: len(wanted.intersection(char_bigrams(sentence[max(0, p - 8):p]))))
 
 
 class Answerer:

@@ -75,6 +75,15 @@ def test_gap_between_question_context_words():
     assert sentence[a:b] == "812家"
 
 
+def test_the_gap_follows_the_occurrence_the_question_describes():
+    # 企业 occurs three times; the question's words before it (销售额, 千万元) pick the third,
+    # the town it names does not (it is the whole sentence's topic).
+    sentence = "城关镇现有企业812家，其中规上企业37家，年销售额超千万元企业9家。"
+    q = analyse("城关镇年销售额过千万元的企业有几家？")
+    (a, b), _ = _gap_span(sentence, q)
+    assert sentence[a:b] == "9家"
+
+
 def test_english_names_are_read_as_pinyin():
     from qa.text import pinyin_bigrams, romanised_names
 
