@@ -23,7 +23,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from qa.config import Settings
+from qa.config import Settings, env_number
 from qa.errors import QAError
 
 log = logging.getLogger("qa.api")
@@ -223,20 +223,6 @@ def parse_rate(text: str | None) -> RateLimiter | None:
     return RateLimiter(int(count), seconds[unit.strip()])
 
 
-def env_number(name: str, default: float) -> float:
-    """A positive number from the environment, e.g. QA_REQUEST_TIMEOUT=10."""
-    text = os.environ.get(name, "").strip()
-    if not text:
-        return default
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not value > 0:  # also refuses nan
-        raise QAError(f"{name} must be a positive number, not {text!r}")
-    return value
-
-
 def request_timeout() -> float:
     """Seconds an answer may take before the request gets a 504 (QA_REQUEST_TIMEOUT)."""
     return env_number("QA_REQUEST_TIMEOUT", 10.0)
@@ -276,7 +262,7 @@ def create_app(settings: Settings | None = None, service=None) -> FastAPI:
     timeout = request_timeout()
     # 40 = anyio's worker threads: normal load queues for a thread; only timed-out
     # computations still running can fill every slot.
-    slots = AnswerSlots(int(env_number("QA_MAX_CONCURRENT", 40)))
+    slots = AnswerSlots(env_number("QA_MAX_CONCURRENT", 40, meaning="a positive whole number", cast=int))
     state: dict = {"service": service, "error": None}
 
     def load() -> None:

@@ -6,15 +6,28 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from qa.errors import QAError
+
 DEFAULT_MODEL_DIR = Path(".qa/models/multilingual-e5-small")
 # Suggested questions shown by the chat page and the bot: these suit the bundled seed
 # articles; a deployment over other articles sets QA_EXAMPLES ("问题一|问题二|问题三").
 DEFAULT_EXAMPLES = ("象珠镇有多少家企业？", "花街镇有几家集团公司？", "党建联盟签约仪式在哪里举行？")
 
 
-def _env_float(name: str, default: float) -> float:
-    value = os.environ.get(name)
-    return float(value) if value else default
+def env_number(name: str, default: float, valid=lambda v: v > 0, meaning: str = "a positive number",
+               cast=float):
+    """A number from the environment (QA_REQUEST_TIMEOUT=10); a clear error, not a traceback,
+    when it is not one or not valid."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = cast(text)
+    except ValueError:
+        value = None
+    if value is None or not valid(value):  # nan fails every comparison
+        raise QAError(f"{name} must be {meaning}, not {text!r}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -42,15 +55,19 @@ class Settings:
             docs_dir=Path(os.environ.get("QA_DOCS", "seeds")),
             index_dir=Path(os.environ.get("QA_INDEX_DIR", ".qa/index")),
             model=os.environ.get("QA_MODEL", str(DEFAULT_MODEL_DIR)),
-            min_confidence=_env_float("QA_MIN_CONFIDENCE", cls.min_confidence),
-            max_question_chars=int(os.environ.get("QA_MAX_QUESTION_CHARS", cls.max_question_chars)),
+            min_confidence=env_number("QA_MIN_CONFIDENCE", cls.min_confidence, lambda v: 0 <= v <= 1,
+                                      "a number from 0 to 1"),
+            max_question_chars=env_number("QA_MAX_QUESTION_CHARS", cls.max_question_chars,
+                                          meaning="a positive whole number", cast=int),
             device=os.environ.get("QA_DEVICE", "cpu"),
             reader=os.environ.get("QA_READER", "on").lower() not in ("off", "0", "false", "no"),
             examples=tuple(q.strip() for q in os.environ.get("QA_EXAMPLES", "").split("|") if q.strip())
             or DEFAULT_EXAMPLES,
-            max_sessions=int(os.environ.get("QA_MAX_SESSIONS") or cls.max_sessions),
-            session_ttl=_env_float("QA_SESSION_TTL", cls.session_ttl),
-            index_watch_seconds=_env_float("QA_INDEX_WATCH_SECONDS", cls.index_watch_seconds),
+            max_sessions=env_number("QA_MAX_SESSIONS", cls.max_sessions, meaning="a positive whole number",
+                                    cast=int),
+            session_ttl=env_number("QA_SESSION_TTL", cls.session_ttl),
+            index_watch_seconds=env_number("QA_INDEX_WATCH_SECONDS", cls.index_watch_seconds, lambda v: v >= 0,
+                                           "a number of seconds, 0 or more"),
         )
         return replace(env, **{k: v for k, v in overrides.items() if v is not None})
 

@@ -61,6 +61,19 @@ def test_missing_model_is_one_clear_line(env, tmp_path):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("setting, value, message", [
+    ("QA_MIN_CONFIDENCE", "abc", "QA_MIN_CONFIDENCE must be a number from 0 to 1"),
+    ("QA_MIN_CONFIDENCE", "nan", "QA_MIN_CONFIDENCE must be a number from 0 to 1"),
+    ("QA_SESSION_TTL", "-5", "QA_SESSION_TTL must be a positive number"),
+    ("QA_MAX_SESSIONS", "2.5", "QA_MAX_SESSIONS must be a positive whole number"),
+    ("QA_MAX_QUESTION_CHARS", "0", "QA_MAX_QUESTION_CHARS must be a positive whole number"),
+])
+def test_a_bad_setting_in_the_environment_is_named(env, setting, value, message):
+    result = qa({**env, setting: value}, "ask", "象珠镇有多少家企业？")
+    assert result.returncode == 2 and message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_chat_answers_and_quits(env):
     result = qa(env, "chat", stdin="象珠镇有多少家企业？\n\nexit\n")
     assert result.returncode == 0 and "【1000余家】" in result.stdout
