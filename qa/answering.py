@@ -83,6 +83,7 @@ _CLAUSE = re.compile(r"[^，,；;：:。！？!?]+")
 _PLACE_SUFFIX = re.compile(
     r"(?:省|市|县|区|镇|乡|村|街道|社区|国道|广场|大厅|会议室|礼堂|博物馆|纪念馆|中心|景区|公园|车间|"
     r"讲堂|园区|大楼|楼|室|厅|馆|站|路|街|门口)$")
+_LOCATIVE = re.compile(r"内|里|上|中|旁|外|前|后|门口|附近|一带|周边|之间")
 _ORG_SUFFIX = re.compile(
     r"(?:公司|集团|党委|党组|支部|委员会|工委|局|分局|协会|学校|银行|支行|研究院|医院|大学|学院|"
     r"组织部|宣传部|部|办|中心|商会|合作社|工作站)$")
@@ -185,9 +186,14 @@ def _people(text: str) -> list[tuple[Span, float]]:
 
 def _places(text: str) -> list[tuple[Span, float]]:
     found = [(m.span(1), 1.1) for m in _AT_PLACE.finditer(text)]
-    # A one-character suffix needs a name before it: 山门头村, not 乡村.
-    found += [((a, b), 1.0) for a, b in _noun_phrases(text)
-              if (m := _PLACE_SUFFIX.search(text[a:b])) and b - a - len(m.group()) >= 2]
+    # A noun phrase that ends in a place word, or runs on past one with a locative
+    # (五楼会议室 of 五楼会议室内人头攒动: jieba tags 内 a noun). A one-character suffix needs a
+    # name before it: 山门头村, not 乡村.
+    word_ends = {b for _, b, _ in _tagged(text)}
+    for a, b in _noun_phrases(text):
+        ends = [b] + [e for e in range(a + 3, b) if e in word_ends and _LOCATIVE.match(text, e)]
+        found += [((a, end), 1.0) for end in ends
+                  if (m := _PLACE_SUFFIX.search(text[a:end])) and end - a - len(m.group()) >= 2]
     return found + [((a, b), 0.6) for a, b, flag in _tagged(text) if flag == "ns"]
 
 
@@ -448,6 +454,8 @@ class Answerer:
                 span = (a, at + len(q.head))
                 if at > a and not text[a].isdigit():
                     typed[span] = max(typed.get(span, 0.0), 1.1)
+        if q.singular:  # 哪个党组织 wants one: an enumeration 甲、乙、丙 is not it
+            typed = {span: fit - 0.2 if "、" in text[span[0]:span[1]] else fit for span, fit in typed.items()}
         if q.plural:
             typed.update({span: max(typed.get(span, 0.0), 1.0) for span in _lists(text)})
             typed = {span: fit + _list_fit(text[span[0]:span[1]], q.count) for span, fit in typed.items()}
@@ -469,7 +477,10 @@ class Answerer:
         weights = self._weights(q)
         total = sum(weights.values()) or 1.0
         found = self._hits(q, text)
-        hits = [(a, b, weights[t]) for a, b, t in found]
+        # The noun a 哪个党组织 asks about ends its answer (中共金华党组织): inside it, its words
+        # are no repetition of the question but what names the answer.
+        head_hits = [(a, b, weights[t]) for a, b, t in found if q.head and t in q.head]
+        repeating = [(a, b, weights[t]) for a, b, t in found if not (q.head and t in q.head)]
         # The place a question names is the topic of the whole sentence (花街镇共有企业426家，
         # 其中…超亿元产值企业12家): its words support no one clause's candidate over another.
         about = [(a, b, weights[t]) for a, b, t in found if not any(t in place for place in q.places)]
@@ -483,10 +494,12 @@ class Answerer:
             ca, cb = next(((x, y) for x, y in clauses if x <= a < y), (a, b))
             ca, cb = min(ca, a), max(cb, b)
             # a lone character (共 of 哪五个“共”) inside the answer does not repeat the question
-            inside = sum(w for s, e, w in hits if s >= a and e <= b and e - s > 1) / total
+            inside = sum(w for s, e, w in repeating if s >= a and e <= b and e - s > 1) / total
             # Question words in the answer's own clause support it most ("企业12家"
             # beats "集团公司4家" for 超亿元产值企业有几家), nearby words less.
             same_clause = sum(w for s, e, w in about if ca <= s and e <= cb and not (s >= a and e <= b))
+            if q.head and piece.endswith(q.head):
+                same_clause += sum(w for s, e, w in head_hits if s >= a and e <= b)
             nearby = sum(w for s, e, w in about if (s < ca or e > cb)
                          and min(abs(s - b), abs(a - e)) <= NEAR_CHARS)
             support = min((same_clause + 0.5 * nearby) / total, 1.0)
@@ -515,9 +528,15 @@ class Answerer:
         if self.reader is None or q.asks_author:  # bylines are the rules' job
             return by_rules
         if self.rules_first and by_rules is not None and by_rules.type_fit >= TYPED_FIT and (
-                q.qtype in RULE_TYPES or q.plural or "、" in self.answer_text(by_rules)):
+                q.qtype in RULE_TYPES or q.plural or self._delimited(q, self.answer_text(by_rules))):
             return by_rules  # a clear number, date, name, place or list: the rules delimit it best
         return self._read(q, sentences) or by_rules
+
+    @staticmethod
+    def _delimited(q: Question, answer: str) -> bool:
+        """A list, or a name ending in the noun the question asks about (哪个党组织 →
+        中共金华党组织): spans whose ends the rules find."""
+        return "、" in answer or bool(q.head) and answer.endswith(q.head) and len(answer) > len(q.head)
 
     def _extract_by_rules(self, q: Question, sentences: list[_Scored]) -> Extraction | None:
         best = None

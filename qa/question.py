@@ -48,6 +48,7 @@ _ZH_COMPILED = [(t, re.compile(p)) for t, p in _ZH_TYPES]
 _EN_COMPILED = [(t, re.compile(p, re.IGNORECASE)) for t, p in _EN_TYPES]
 _ANY_WH = re.compile("|".join(p for _, p in _ZH_TYPES) + r"|请问|叫什么|是不是|有没有|吗|呢")
 _PLURAL = re.compile(rf"哪些|哪几|哪[{_CN_DIGITS}]+[个项种家类大]|有什么|都有|包括|\bwhat are\b|\bwhich (?:\w+ )?(?:are|were)\b", re.IGNORECASE)
+_SINGULAR = re.compile(r"哪一?[个家位所座名]|\bwhich (?:one|person|company)\b", re.IGNORECASE)
 _AUTHOR = re.compile(r"记者|作者|撰写|写的|采写|执笔|拍|摄|reporter|author|wrote|written|photograph", re.IGNORECASE)
 _STORY = re.compile(r"[这那此该]篇|报道|文章|稿件|稿子|综述|通讯|消息|照片|图片|新闻")
 # Question context next to the wh-word is matched in the sentence without its function
@@ -90,6 +91,7 @@ class Question:
     head: str | None  # the noun a 哪个/哪家/什么 asks about (党委 in 哪个党委): the answer ends with it
     places: tuple[str, ...] = ()  # the towns, villages, counties and cities it names (花街镇)
     count: int | None = None  # how many items a list question asks for (哪五个 → 5)
+    singular: bool = False  # 哪个/哪家/哪位: one thing is wanted, not a list
 
 
 def _language(text: str) -> str:
@@ -102,9 +104,15 @@ def _head_noun(text: str) -> str | None:
     if not m:
         return None
     tagged = pos_tag(text[m.end():])
-    if tagged and tagged[0][1].startswith(("n", "j", "t", "s", "zg")) and tagged[0][0] not in _VAGUE_HEADS:
-        return tagged[0][0]
-    return None
+    if not (tagged and tagged[0][1].startswith(("n", "j", "t", "s", "zg")) and tagged[0][0] not in _VAGUE_HEADS):
+        return None
+    # A compound's last noun is its head: 哪家电器公司 asks for a 公司.
+    head = tagged[0][0]
+    for word, flag in tagged[1:]:
+        if not flag.startswith(("n", "j")) or flag == "nr" or len(word) < 2 or word in _VAGUE_HEADS:
+            break
+        head = word
+    return head
 
 
 def named_places(words: list[str]) -> tuple[str, ...]:
@@ -151,8 +159,9 @@ def analyse(question: str) -> Question:
     places = named_places(tokens) if lang == "zh" else ()
     asked_count = _COUNT.search(text)
     count = _NUMERALS[asked_count.group(1)] if asked_count else None
+    singular = not plural and bool(_SINGULAR.search(text))
     return Question(question, text, lang, qtype, words, terms, unit, plural, asks_author,
-                    left, right, head, places, count)
+                    left, right, head, places, count, singular)
 
 
 def gap_contexts(q: Question) -> list[tuple[str, str]]:

@@ -148,3 +148,19 @@ def test_author_questions_look_for_the_story_not_for_authorship_words():
     q = analyse("采写白云镇党建报道的记者是谁？")
     assert q.asks_author and {"白云", "党建"} <= set(q.terms)
     assert not {"采写", "报道", "记者"} & set(q.terms)
+
+
+def test_a_place_word_before_a_locative_ends_a_place():
+    # jieba tags 内 a noun, so the noun phrase runs on past the room
+    assert any(s.endswith("三楼报告厅") for s in spans("当天，白云公司三楼报告厅内座无虚席。", "place"))
+
+
+def test_the_asked_noun_is_the_last_of_a_compound():
+    assert analyse("哪家电器公司获评红旗支部？").head == "公司"
+    assert analyse("是哪个党委成立的？").head == "党委"
+    assert analyse("哪个假期人最多？").head == "假期"
+
+
+def test_which_one_questions_are_singular():
+    assert analyse("是哪个党组织的历程？").singular
+    assert not analyse("有哪些党组织？").singular and not analyse("主要生产什么？").singular

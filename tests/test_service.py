@@ -114,3 +114,13 @@ def test_an_answer_about_another_place_is_declined(service):
     # No article mentions 白云镇: 象珠镇's party secretary is not its answer.
     assert service.ask("象珠镇两新党委书记是谁？").answer == "姚小波"
     assert service.ask("白云镇两新党委书记是谁？").abstained
+
+
+def test_a_which_noun_question_wants_the_name_ending_in_that_noun(service):
+    """哪个党组织 asks for one 党组织: the name ending in it, not the list in the same clause,
+    even though the question's own words 党组织 lie inside that name."""
+    from qa.question import analyse
+
+    text = "展厅以实物为主，展出中共白云党组织从抗日战争、解放战争到改革开放各个时期的奋斗历程。"
+    (a, b), _, _ = service.answerer._best_span(analyse("展厅展示的是哪个党组织的奋斗历程？"), text)
+    assert text[a:b] == "中共白云党组织"
