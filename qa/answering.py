@@ -20,7 +20,7 @@ import numpy as np
 
 from embeddings.store import Corpus
 from qa.reader import WINDOW_CHARS, Reader, window_around
-from qa.question import MONEY_UNIT, UNITS, Question, gap_contexts, place_stem
+from qa.question import MONEY_UNIT, UNITS, Question, gap_contexts, name_stem
 from qa.retrieval import Passage
 from qa.text import char_bigrams, pinyin_bigrams, pos_tag, to_simplified
 
@@ -41,11 +41,12 @@ TYPED_FIT = 0.8
 # benchmarks/calibrate.py (docs/evaluation.md)
 READER_WEIGHTS = (0.364, 0.989)
 READER_BIAS = -2.602
-# An answer from an article that never mentions the place the question names (花街镇党委书记
-# answered from 象珠镇's story) keeps this share of its confidence: such answers were confident
-# and wrong on the dev set, while on DRCD and CMRC a named place is missing from the gold
-# paragraph and its title for 1 question in 3,500 (docs/evaluation.md).
-OFF_PLACE_FACTOR = 0.2
+# An answer from an article that never mentions the place or company the question names
+# (花街镇党委书记 answered from 象珠镇's story) keeps this share of its confidence: such answers
+# were confident and wrong on the dev set, while on DRCD and CMRC a named place is missing from
+# the gold paragraph and its title for 1 question in 3,500, a named company for none of 65
+# (docs/evaluation.md).
+OFF_TOPIC_FACTOR = 0.2
 MAX_GAP_CHARS = 40
 NEAR_CHARS = 12  # question terms this close to a candidate support it
 NEIGHBOUR_PENALTY = 0.15  # an answer from the sentence next to the matching one
@@ -320,8 +321,8 @@ def _gap_span(sentence: str, q: Question) -> tuple[Span, float] | None:
     how firmly it is anchored (1: words on both sides; 0.5: one side, or just the unit):
     for 象珠镇有|多少|家企业 and 象珠镇有1000余家企业 → 1000余(家)."""
     for left, right in gap_contexts(q):
-        # The place a question names is the topic, not what tells one 企业 from another.
-        context = re.sub("|".join(map(re.escape, q.places)), "|", left) if q.places else left
+        # A place or company the question names is the topic, not what tells one 企业 from another.
+        context = re.sub("|".join(map(re.escape, q.names)), "|", left) if q.names else left
         found = _gap_between(sentence, left, right[:8], q.unit, context)
         if found:
             return found
@@ -330,7 +331,7 @@ def _gap_span(sentence: str, q: Question) -> tuple[Span, float] | None:
 
 def _gap_between(sentence: str, left: str, right: str, unit: str | None,
                  context: str) -> tuple[Span, float] | None:
-    """context: left with the question's places masked (same ending), to choose among the
+    """context: left with the names of the question masked (same ending), to choose among the
     sentence's occurrences of left's end."""
     start = end = None
     anchors = 0
@@ -481,9 +482,9 @@ class Answerer:
         # are no repetition of the question but what names the answer.
         head_hits = [(a, b, weights[t]) for a, b, t in found if q.head and t in q.head]
         repeating = [(a, b, weights[t]) for a, b, t in found if not (q.head and t in q.head)]
-        # The place a question names is the topic of the whole sentence (花街镇共有企业426家，
+        # The place or company a question names is the topic of the whole sentence (花街镇共有企业426家，
         # 其中…超亿元产值企业12家): its words support no one clause's candidate over another.
-        about = [(a, b, weights[t]) for a, b, t in found if not any(t in place for place in q.places)]
+        about = [(a, b, weights[t]) for a, b, t in found if not any(t in name for name in q.names)]
         clauses = _clauses(text)
         question = q.text.lower()
         best, best_score, best_fit = (0, len(text)), -math.inf, 0.0
@@ -512,15 +513,15 @@ class Answerer:
 
     def extract(self, q: Question, q_vec: np.ndarray, passages: list[Passage]) -> Extraction | None:
         found = self._extract(q, q_vec, passages)
-        if found is not None and self._off_place(q, found):
-            return replace(found, confidence=found.confidence * OFF_PLACE_FACTOR)
+        if found is not None and self._off_topic(q, found):
+            return replace(found, confidence=found.confidence * OFF_TOPIC_FACTOR)
         return found
 
-    def _off_place(self, q: Question, found: Extraction) -> bool:
-        """The question names a place its answer's article never mentions."""
+    def _off_topic(self, q: Question, found: Extraction) -> bool:
+        """The question names a place or company its answer's article never mentions."""
         doc = self._documents[self.corpus.sentences[found.sentence_id].doc_id]
         return any(all(stem not in where for where in (doc.text, doc.title, doc.doc_id))
-                   for stem in map(place_stem, q.places))
+                   for stem in map(name_stem, q.names))
 
     def _extract(self, q: Question, q_vec: np.ndarray, passages: list[Passage]) -> Extraction | None:
         sentences = self._score_sentences(q, q_vec, passages)[:SENTENCES_READ]

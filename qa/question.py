@@ -58,11 +58,11 @@ _FUNCTION_HEAD = re.compile(r"^[的了是在有为]+")
 _WHICH = re.compile(r"(?:哪一?|什么)(?:个|家|位|座|所|项|种|类|支|条|些|几个|几)?")
 _VAGUE_HEADS = {"时候", "时间", "地方", "人", "样", "么", "里", "儿", "些", "年", "天", "月", "日"}
 _UNIT_AFTER_WH = re.compile(rf"(?:多少|几)({UNITS})")
-# A place the question names: a jieba word ending in an administrative suffix (花街镇), or a
-# name followed by the suffix as its own word (花街|镇). The stem may not hold wh-words,
-# numerals or function words (哪个村, 一个县, 全市).
-_PLACE_SUFFIX = r"(?:镇|乡|村|县|市|街道)"
-_PLACE_STEM = r"[^\W\d_哪几多少什么那这该本全各每某一二两三四五六七八九十个及和与或的]{2,}"
+# A place or company the question names: a jieba word ending in an administrative or company
+# suffix (花街镇, 顺虎公司), or a name followed by the suffix as its own word (花街|镇). The stem
+# may not hold wh-words, numerals or function words (哪个村, 一个县, 全市, 该公司).
+_NAME_SUFFIX = r"(?:镇|乡|村|县|市|街道|公司|集团)"
+_NAME_STEM = r"[^\W\d_哪几多少什么那这该本全各每某一二两三四五六七八九十个及和与或的]{2,}"
 # Words that ask for a sum of money: the answer is in MONEY_UNIT.
 _MONEY = re.compile(r"钱|工资|薪酬|资金|金额|善款|捐款|收入|经费|投资|产值|营收|销售额|费用|税收|利润|奖金|补贴|"
                     r"周转金|价值|价格")
@@ -89,7 +89,7 @@ class Question:
     gap_left: str  # question text before the wh-word
     gap_right: str  # question text after the wh-word
     head: str | None  # the noun a 哪个/哪家/什么 asks about (党委 in 哪个党委): the answer ends with it
-    places: tuple[str, ...] = ()  # the towns, villages, counties and cities it names (花街镇)
+    names: tuple[str, ...] = ()  # the towns, villages, counties, cities and companies it names
     count: int | None = None  # how many items a list question asks for (哪五个 → 5)
     singular: bool = False  # 哪个/哪家/哪位: one thing is wanted, not a list
 
@@ -115,20 +115,29 @@ def _head_noun(text: str) -> str | None:
     return head
 
 
-def named_places(words: list[str]) -> tuple[str, ...]:
-    """The towns, villages, counties and cities a question's jieba words name (花街镇)."""
+def proper_names(text: str, words: list[str]) -> tuple[str, ...]:
+    """The towns, villages, counties, cities and companies a question names (花街镇, 顺虎公司),
+    from its jieba words."""
     names = []
     for i, word in enumerate(words):
-        if re.fullmatch(rf"{_PLACE_STEM}{_PLACE_SUFFIX}", word):
+        if re.fullmatch(rf"{_NAME_STEM}{_NAME_SUFFIX}", word):
             names.append(word)
-        elif i and re.fullmatch(_PLACE_SUFFIX, word) and re.fullmatch(_PLACE_STEM, words[i - 1]):
+        # search-mode words overlap (韩国|国公|公司): the pair must be written in the question
+        elif (i and re.fullmatch(_NAME_SUFFIX, word) and re.fullmatch(_NAME_STEM, words[i - 1])
+              and words[i - 1] + word in text):
             names.append(words[i - 1] + word)
-    return tuple(dict.fromkeys(names))
+    return tuple(dict.fromkeys(name for name in names if not _category(text, name)))
 
 
-def place_stem(name: str) -> str:
-    """花街镇 → 花街: articles also write a place without its suffix."""
-    return re.sub(rf"{_PLACE_SUFFIX}$", "", name)
+def _category(text: str, name: str) -> bool:
+    """A kind, not a name: 集团公司 (its stem a suffix itself), 哪家建筑公司 (asked about)."""
+    stem = name_stem(name)
+    return bool(re.search(rf"{_NAME_SUFFIX}$", stem)) or bool(re.search(r"(?:哪|什么|何)\w?$", text[:text.find(name)]))
+
+
+def name_stem(name: str) -> str:
+    """花街镇 → 花街, 顺虎公司 → 顺虎: articles also write a name without its suffix."""
+    return re.sub(rf"{_NAME_SUFFIX}$", "", name)
 
 
 def analyse(question: str) -> Question:
@@ -144,7 +153,7 @@ def analyse(question: str) -> Question:
     unit = unit_match.group(1) if unit_match and qtype == "number" else None
     if qtype == "number" and unit is None and _MONEY.search(text):
         unit = MONEY_UNIT
-    tokens = cut(text)  # one jieba pass serves the keywords and the places
+    tokens = cut(text)  # one jieba pass serves the keywords and the names
     words = tuple(dict.fromkeys(w for w in content_words(text, tokens) if w not in _QUESTION_ONLY))
     asks_author = qtype == "person" and bool(_AUTHOR.search(text))
     if lang == "zh":
@@ -156,12 +165,12 @@ def analyse(question: str) -> Question:
         terms = tuple(dict.fromkeys(romanised_names(text)))
     plural = bool(_PLURAL.search(text))
     head = _head_noun(text) if lang == "zh" else None
-    places = named_places(tokens) if lang == "zh" else ()
+    names = proper_names(text, tokens) if lang == "zh" else ()
     asked_count = _COUNT.search(text)
     count = _NUMERALS[asked_count.group(1)] if asked_count else None
     singular = not plural and bool(_SINGULAR.search(text))
     return Question(question, text, lang, qtype, words, terms, unit, plural, asks_author,
-                    left, right, head, places, count, singular)
+                    left, right, head, names, count, singular)
 
 
 def gap_contexts(q: Question) -> list[tuple[str, str]]:

@@ -138,10 +138,13 @@ def test_sums_of_money_are_asked_in_yuan():
     assert by_text["35亿元"] > by_text["12家"]
 
 
-def test_places_a_question_names():
-    assert analyse("白云镇党委书记是谁？").places == ("白云镇",)
-    assert analyse("景区在哪个村？").places == ()
-    assert analyse("活动覆盖全市多少个村社？").places == ()
+def test_places_and_companies_a_question_names():
+    assert analyse("白云镇党委书记是谁？").names == ("白云镇",)
+    assert analyse("景区在哪个村？").names == ()
+    assert analyse("活动覆盖全市多少个村社？").names == ()
+    assert analyse("白鹭公司党支部书记是谁？").names == ("白鹭公司",)
+    assert analyse("该公司有多少名党员？").names == ()
+    assert analyse("哪家建筑公司承建的？").names == () and analyse("镇里有几家集团公司？").names == ()
 
 
 def test_author_questions_look_for_the_story_not_for_authorship_words():
