@@ -35,7 +35,8 @@ SURE_MARGIN = 0.0
 # Where the rules find a span of the asked type, they answer: on the seed dev set they beat
 # the reader on dates (90 vs 40 EM), places (55 vs 36) and lists, and tie on numbers and
 # people; the reader wins on organisations and open what/how questions (docs/evaluation.md).
-RULE_TYPES = ("date", "number", "person", "place")
+# A yes/no question is answered by the clause that says whether, which the reader never learnt.
+RULE_TYPES = ("date", "number", "person", "place", "yesno")
 TYPED_FIT = 0.8
 # confidence = sigmoid(bias + w·(span margin over "no answer", evidence)); fitted by
 # benchmarks/calibrate.py (docs/evaluation.md)
@@ -448,6 +449,8 @@ class Answerer:
         """(span, fit) pairs: how well a span is an answer of the asked type. Where the
         question's own wording is found around a gap in the sentence, typed spans at that
         gap win; the gap itself competes only where no type delimits the answer."""
+        if q.qtype == "yesno":  # the clause that says whether: 各参加单位保持原格局不变
+            return [(span, 1.0) for span in _clauses(text)]
         typed = typed_candidates(text, q.qtype, q.unit)
         if q.head and q.qtype != "person":  # 哪个党委 → a noun phrase ending in 党委 (哪位记者 → a name)
             for a, b in _noun_phrases(text):
@@ -475,9 +478,27 @@ class Answerer:
     def _best_span(self, q: Question, text: str) -> tuple[Span, float, float]:
         """(span, span score, type fit) of the best answer in one sentence."""
         simplified = _simplified_lower(text)
+        score = self._span_scorer(q, text, simplified)
+        best, best_score, best_fit = (0, len(text)), -math.inf, 0.0
+        for span, fit in self._candidates(q, text, simplified):
+            span_score = score(span, fit)
+            if span_score is not None and span_score > best_score:
+                best, best_score, best_fit = span, span_score, fit
+        return _trim(text, best), best_score, best_fit
+
+    def _span_scorer(self, q: Question, text: str, simplified: str):
+        """The score of a candidate (span, fit) in this sentence (None: not an answer), from
+        where the question's words are found around it."""
         weights = self._weights(q)
         total = sum(weights.values()) or 1.0
         found = self._hits(q, text)
+        question = q.text.lower()
+        if q.qtype == "yesno":
+            # What a yes/no question asks is its last clause (联盟成立以后，|格局会变吗); before it,
+            # the setting. The clause that says whether holds the asked words.
+            asked = set(char_bigrams(re.split(r"[，,；;]", question)[-1]))
+            return lambda span, fit: fit + sum(weights[t] for s, e, t in found
+                                               if s >= span[0] and e <= span[1] and t in asked) / total
         # The noun a 哪个党组织 asks about ends its answer (中共金华党组织): inside it, its words
         # are no repetition of the question but what names the answer.
         head_hits = [(a, b, weights[t]) for a, b, t in found if q.head and t in q.head]
@@ -486,14 +507,13 @@ class Answerer:
         # 其中…超亿元产值企业12家): its words support no one clause's candidate over another.
         about = [(a, b, weights[t]) for a, b, t in found if not any(t in name for name in q.names)]
         clauses = _clauses(text)
-        question = q.text.lower()
-        best, best_score, best_fit = (0, len(text)), -math.inf, 0.0
-        for (a, b), fit in self._candidates(q, text, simplified):
+
+        def score(span: Span, fit: float) -> float | None:
+            a, b = span
             piece = simplified[a:b]
             if not piece.strip() or piece in question:
-                continue  # the answer never just repeats the question
-            ca, cb = next(((x, y) for x, y in clauses if x <= a < y), (a, b))
-            ca, cb = min(ca, a), max(cb, b)
+                return None  # the answer never just repeats the question
+            ca, cb = _support_clause(text, clauses, a, b)
             # a lone character (共 of 哪五个“共”) inside the answer does not repeat the question
             inside = sum(w for s, e, w in repeating if s >= a and e <= b and e - s > 1) / total
             # Question words in the answer's own clause support it most ("企业12家"
@@ -506,10 +526,9 @@ class Answerer:
             support = min((same_clause + 0.5 * nearby) / total, 1.0)
             # A question word right next to the span ("党员245人") names what it is.
             adjacent = any(0 <= a - e <= 1 or 0 <= s - b <= 1 for s, e, _ in about)
-            score = fit + 0.6 * support + 0.15 * adjacent - 0.8 * inside - 0.003 * (b - a)
-            if score > best_score:
-                best, best_score, best_fit = (a, b), score, fit
-        return _trim(text, best), best_score, best_fit
+            return fit + 0.6 * support + 0.15 * adjacent - 0.8 * inside - 0.003 * (b - a)
+
+        return score
 
     def extract(self, q: Question, q_vec: np.ndarray, passages: list[Passage]) -> Extraction | None:
         found = self._extract(q, q_vec, passages)
@@ -626,7 +645,7 @@ class Answerer:
         """The sentence, and for typed questions its neighbours in the same chunk: a date or
         a place often opens the sentence before the one that matches the question."""
         found = [(s.sentence_id, 0.0)]
-        if q.qtype not in ("what", "other"):
+        if q.qtype not in ("what", "other", "yesno"):
             chunk_ids = self.corpus.chunks[s.chunk_id].sentence_ids
             found += [(sid, NEIGHBOUR_PENALTY) for sid in (s.sentence_id - 1, s.sentence_id + 1)
                       if sid in chunk_ids]
@@ -658,6 +677,23 @@ def _scale_cosine(cosine: float, lang: str) -> float:
     0.90–0.95; English questions against Chinese text sit about 0.06 lower."""
     low, high = (0.74, 0.86) if lang == "en" else (0.80, 0.94)
     return min(max((cosine - low) / (high - low), 0.0), 1.0)
+
+
+_QUOTES = " “”「」『』\"'"
+
+
+def _support_clause(text: str, clauses: list[Span], a: int, b: int) -> Span:
+    """The clause whose question words support the span a..b: its own, or, where the span
+    fills its clause (a quoted slogan standing alone: “部门协同、完善制度”，在“123”工作法的推动下),
+    that clause and its neighbours, which say what it is."""
+    i = next((k for k, (x, y) in enumerate(clauses) if x <= a < y), None)
+    if i is None:
+        return a, b
+    ca, cb = min(clauses[i][0], a), max(clauses[i][1], b)
+    if text[ca:cb].strip(_QUOTES) == text[a:b].strip(_QUOTES):
+        ca = clauses[i - 1][0] if i > 0 else ca
+        cb = clauses[i + 1][1] if i + 1 < len(clauses) else cb
+    return ca, cb
 
 
 def _trim(text: str, span: tuple[int, int]) -> tuple[int, int]:

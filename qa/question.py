@@ -44,6 +44,9 @@ _EN_TYPES = [
     ("other", r"\bwhy\b|\bhow\b"),
     ("what", r"\bwhat\b|\bwhich\b"),
 ]
+# Asked without a wh-word: whether something is so (格局会变吗, 是否参加, Is it open?).
+_YES_NO = re.compile(r"是否|是不是|有没有|会不会|能不能|可不可以|对不对|[吗么][\s？?！!。]*$"
+                     r"|^(?:is|are|was|were|do|does|did|can|could|will|would|has|have|had)\b", re.IGNORECASE)
 _ZH_COMPILED = [(t, re.compile(p)) for t, p in _ZH_TYPES]
 _EN_COMPILED = [(t, re.compile(p, re.IGNORECASE)) for t, p in _EN_TYPES]
 _ANY_WH = re.compile("|".join(p for _, p in _ZH_TYPES) + r"|请问|叫什么|是不是|有没有|吗|呢")
@@ -149,6 +152,9 @@ def analyse(question: str) -> Question:
         if m:
             qtype, left, right = name, text[:m.start()], text[m.end():]
             break
+    else:
+        if _YES_NO.search(to_simplified(question.strip())):
+            qtype = "yesno"
     unit_match = _UNIT_AFTER_WH.search(text)
     unit = unit_match.group(1) if unit_match and qtype == "number" else None
     if qtype == "number" and unit is None and _MONEY.search(text):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.answering import _gap_span, typed_candidates, typed_spans
+from qa.answering import _clauses, _gap_span, _support_clause, typed_candidates, typed_spans
 from qa.question import analyse
 
 
@@ -167,3 +167,21 @@ def test_the_asked_noun_is_the_last_of_a_compound():
 def test_which_one_questions_are_singular():
     assert analyse("是哪个党组织的历程？").singular
     assert not analyse("有哪些党组织？").singular and not analyse("主要生产什么？").singular
+
+
+def test_questions_without_a_wh_word_ask_yes_or_no():
+    assert analyse("是否参加了活动？").qtype == "yesno"
+    assert analyse("Is the exhibition still open?").qtype == "yesno"
+    assert analyse("你知道谁是书记吗？").qtype == "person"
+
+
+def test_a_slogan_standing_as_its_own_clause_is_supported_by_its_neighbours():
+    # “甲、乙、丙”，在“三步”工作法的推动下…: the next clause says what the quoted list is
+    text = "“摸底排查、分类施策、跟踪问效”，在“三步”工作法的推动下，全镇推进清廉建设。"
+    a = text.index("摸底")
+    b = text.index("问效") + 2
+    ca, cb = _support_clause(text, _clauses(text), a, b)
+    assert "三步" in text[ca:cb] and "清廉" not in text[ca:cb]
+    # a span inside a longer clause is supported by that clause alone
+    a = text.index("清廉")
+    assert _support_clause(text, _clauses(text), a, a + 4) == (text.index("全镇"), len(text) - 1)

@@ -124,3 +124,13 @@ def test_a_which_noun_question_wants_the_name_ending_in_that_noun(service):
     text = "展厅以实物为主，展出中共白云党组织从抗日战争、解放战争到改革开放各个时期的奋斗历程。"
     (a, b), _, _ = service.answerer._best_span(analyse("展厅展示的是哪个党组织的奋斗历程？"), text)
     assert text[a:b] == "中共白云党组织"
+
+
+def test_a_yes_no_question_is_answered_by_the_clause_that_says_whether(service):
+    from qa.question import analyse
+
+    q = analyse("合并以后，两个村原来的村名会改吗？")
+    assert q.qtype == "yesno"
+    text = "据悉，两村合并后，原有村名保持不变，村委会设在原白云村。"
+    (a, b), _, _ = service.answerer._best_span(q, text)
+    assert text[a:b] == "原有村名保持不变"
