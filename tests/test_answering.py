@@ -185,3 +185,8 @@ def test_a_slogan_standing_as_its_own_clause_is_supported_by_its_neighbours():
     # a span inside a longer clause is supported by that clause alone
     a = text.index("清廉")
     assert _support_clause(text, _clauses(text), a, a + 4) == (text.index("全镇"), len(text) - 1)
+
+
+def test_a_word_pointing_at_a_place_is_not_a_place():
+    found = spans("13日上午，城区人民广场上热闹非凡，义卖活动正在这里举行。", "place")
+    assert "这里" not in found and "城区人民广场" in found
