@@ -85,6 +85,7 @@ _CLAUSE = re.compile(r"[^，,；;：:。！？!?]+")
 _PLACE_SUFFIX = re.compile(
     r"(?:省|市|县|区|镇|乡|村|街道|社区|国道|广场|大厅|会议室|礼堂|博物馆|纪念馆|中心|景区|公园|车间|"
     r"讲堂|园区|大楼|楼|室|厅|馆|站|路|街|门口)$")
+_NAME_DOTS = "·•・‧"
 _DEICTIC = re.compile(r"(?:这|那|此|该|其|本)(?:里|儿|处|地|边|块)?|当地|现场|其中|原地|身边")
 _LOCATIVE = re.compile(r"内|里|上|中|旁|外|前|后|门口|附近|一带|周边|之间")
 _ORG_SUFFIX = re.compile(
@@ -184,7 +185,31 @@ def _people(text: str) -> list[tuple[Span, float]]:
         # jieba often tags only the surname: 施/nr + 海鸥/n → 施海鸥
         if flag == "nr" and b - a == 1 and tags[i + 1][1] - a <= 3:
             found.append(((a, tags[i + 1][1]), 0.8))
-    return found
+    return found + [(span, 1.1) for span in _dotted_names(text, tags)]
+
+
+def _dotted_names(text: str, tags) -> list[Span]:
+    """Transliterated names written with middle dots (保罗·皮尔斯, 马克·拉瓦卢马纳纳): the
+    name-tagged words around the dots, whole, where jieba tags only the parts."""
+    def is_name(k: int) -> bool:
+        return 0 <= k < len(tags) and tags[k][2].startswith("nr")
+
+    def is_dot(k: int) -> bool:
+        return 0 <= k < len(tags) and tags[k][1] - tags[k][0] == 1 and text[tags[k][0]] in _NAME_DOTS
+
+    spans = []
+    for i in range(len(tags)):
+        if not (is_dot(i) and is_name(i - 1) and is_name(i + 1)) or is_dot(i - 2):
+            continue  # a dot between names, the first of its name
+        first, last = i - 1, i + 1
+        while is_name(first - 1) and tags[i][0] - tags[first - 1][0] <= 8:
+            first -= 1
+        while is_name(last + 1) or (is_dot(last + 1) and is_name(last + 2)):
+            if tags[last + 1][1] - tags[i][1] > 16:
+                break
+            last += 1
+        spans.append((tags[first][0], tags[last][1]))
+    return spans
 
 
 def _places(text: str) -> list[tuple[Span, float]]:

@@ -190,3 +190,8 @@ def test_a_slogan_standing_as_its_own_clause_is_supported_by_its_neighbours():
 def test_a_word_pointing_at_a_place_is_not_a_place():
     found = spans("13日上午，城区人民广场上热闹非凡，义卖活动正在这里举行。", "place")
     assert "这里" not in found and "城区人民广场" in found
+
+
+def test_transliterated_names_are_whole_across_their_dots():
+    found = spans("最有价值球员奖由保罗·皮尔斯获得，约翰·菲茨杰拉德·肯尼迪到场祝贺。", "person")
+    assert {"保罗·皮尔斯", "约翰·菲茨杰拉德·肯尼迪"} <= set(found)
