@@ -55,7 +55,8 @@ NEIGHBOUR_PENALTY = 0.15  # an answer from the sentence next to the matching one
 _NUM = r"(?:\d+(?:[.,]\d+)*|[零〇一二两三四五六七八九十百千]+)"
 _NUMBER = re.compile(rf"{_NUM}(?:余|多)?(?:万|亿)?(?:余|多)?(?:{UNITS})?")
 _DATE = re.compile(
-    r"(?:\d{4}年(?:\d{1,2}月(?:\d{1,2}[日号])?)?|\d{1,2}月\d{1,2}[日号]|\d{1,2}月份?|\d{1,2}[日号]"
+    r"(?:\d{4}年(?:代|初|底|末|\d{1,2}月(?:\d{1,2}[日号]|初|底|末|[上中下]旬)?)?|\d{1,2}月\d{1,2}[日号]|\d{1,2}月份?"
+    r"|\d{1,2}[日号]"
     r"|(?:今年|去年|前年|明年|上年)(?:\d{1,2}月(?:\d{1,2}[日号])?)?|近日|日前|当天|当日|当晚|近年来)"
     r"(?:上午|下午|晚上|晚|早上|中午|凌晨)?(?:\d{1,2}[点时](?:\d{1,2}分)?)?")
 _TITLES = ("副书记|党委书记|党组书记|支部书记|书记|副局长|局长|副部长|部长|副主任|主任|镇长|市长|"
@@ -297,7 +298,8 @@ def _numbers(text: str, unit: str | None) -> list[tuple[Span, float]]:
             found.append((m.span(), 0.4))  # a sum of money was asked: 12家 is not one
         else:
             found.append((m.span(), 1.0 if has_unit else 0.6))
-    return found
+    # An ordinal keeps its 第: 第15张, not 15张
+    return [((a - 1 if a and text[a - 1] == "第" else a, b), fit) for (a, b), fit in found]
 
 
 def _dates(text: str) -> list[tuple[Span, float]]:

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 from qa.text import CJK, STOPWORDS, char_bigrams, content_words, cut, pos_tag, romanised_names, to_simplified
 
-UNITS = ("万元|亿元|万人|人次|平方米|平方公里|公里|千米|公顷|周年|余人|个月|"
+UNITS = ("万元|亿元|万人|人次|平方米|平方公里|平方千米|公里|千米|公顷|周年|余人|个月|分钟|小时|"
+         "公分|厘米|毫米|公斤|千克|千瓦|英里|英尺|km|kg|cm|mm|"
          "个|家|位|名|人|次|元|件|项|条|支|所|座|年|天|届|倍|米|吨|份|张|场|批|户|村|台|辆|"
-         "套|本|篇|岁|层|楼|间|处|种|类|期|轮|组|队|万|亿|%|％")
+         "套|本|册|篇|岁|层|楼|间|处|种|类|期|轮|组|队|秒|克|升|万|亿|%|％")
 
 _CN_DIGITS = "两二三四五六七八九十"  # as list questions count items: 哪两项, 哪五个
 # The unit of sums of money, asked without a measure word (多少钱, 总产值有多少).

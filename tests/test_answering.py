@@ -195,3 +195,10 @@ def test_a_word_pointing_at_a_place_is_not_a_place():
 def test_transliterated_names_are_whole_across_their_dots():
     found = spans("最有价值球员奖由保罗·皮尔斯获得，约翰·菲茨杰拉德·肯尼迪到场祝贺。", "person")
     assert {"保罗·皮尔斯", "约翰·菲茨杰拉德·肯尼迪"} <= set(found)
+
+
+def test_numbers_keep_their_units_and_ordinals_and_dates_their_part_of_the_year():
+    assert spans("馆藏图书81.6万册，离场4分钟内不得再配对，有效距离30km。", "number") == ["81.6万册", "4分钟", "30km"]
+    assert spans("这是乐队的第15张单曲。", "number") == ["第15张"]
+    assert analyse("要等多少分钟？").unit == "分钟"
+    assert {"2003年初", "1990年代"} <= set(spans("景区于2003年初开始规划，1990年代建成。", "date"))
