@@ -86,6 +86,7 @@ _CLAUSE = re.compile(r"[^，,；;：:。！？!?]+")
 _PLACE_SUFFIX = re.compile(
     r"(?:省|市|县|区|镇|乡|村|街道|社区|国道|广场|大厅|会议室|礼堂|博物馆|纪念馆|中心|景区|公园|车间|"
     r"讲堂|园区|大楼|楼|室|厅|馆|站|路|街|门口)$")
+_LOCATED = re.compile(r"(?:位于|坐落于|坐落在|地处|设在|设于)([^，,。；;、：:]{2,30})")
 _NAME_DOTS = "·•・‧"
 _DEICTIC = re.compile(r"(?:这|那|此|该|其|本)(?:里|儿|处|地|边|块)?|当地|现场|其中|原地|身边")
 _LOCATIVE = re.compile(r"内|里|上|中|旁|外|前|后|门口|附近|一带|周边|之间")
@@ -216,6 +217,10 @@ def _dotted_names(text: str, tags) -> list[Span]:
 def _places(text: str) -> list[tuple[Span, float]]:
     # 在这里举行: a word that points at a place names none
     found = [(m.span(1), 1.1) for m in _AT_PLACE.finditer(text) if not _DEICTIC.fullmatch(m.group(1))]
+    for m in _LOCATED.finditer(text):  # 位于X (to the clause end), 位于X的Y (X)
+        found.append((m.span(1), 1.05))
+        if "的" in m.group(1)[2:]:
+            found.append(((m.start(1), m.start(1) + m.group(1).index("的", 2)), 1.1))
     # A noun phrase that ends in a place word, or runs on past one with a locative
     # (五楼会议室 of 五楼会议室内人头攒动: jieba tags 内 a noun). A one-character suffix needs a
     # name before it: 山门头村, not 乡村.

@@ -202,3 +202,8 @@ def test_numbers_keep_their_units_and_ordinals_and_dates_their_part_of_the_year(
     assert spans("这是乐队的第15张单曲。", "number") == ["第15张"]
     assert analyse("要等多少分钟？").unit == "分钟"
     assert {"2003年初", "1990年代"} <= set(spans("景区于2003年初开始规划，1990年代建成。", "date"))
+
+
+def test_what_follows_located_at_is_a_place():
+    assert "白云公司" in spans("位于白云公司的党群服务中心已建成。", "place")
+    assert "青山县大桥镇的溪边" in spans("古洞位于青山县大桥镇的溪边，长约两公里。", "place")
