@@ -55,7 +55,7 @@ NEIGHBOUR_PENALTY = 0.15  # an answer from the sentence next to the matching one
 _NUM = r"(?:\d+(?:[.,]\d+)*|[零〇一二两三四五六七八九十百千]+)"
 _NUMBER = re.compile(rf"{_NUM}(?:余|多)?(?:万|亿)?(?:余|多)?(?:{UNITS})?")
 _DATE = re.compile(
-    r"(?:\d{4}年(?:代|初|底|末|\d{1,2}月(?:\d{1,2}[日号]|初|底|末|[上中下]旬)?)?|\d{1,2}月\d{1,2}[日号]|\d{1,2}月份?"
+    r"(?:公元前?\d{1,4}年|\d{4}年(?:代|初|底|末|\d{1,2}月(?:\d{1,2}[日号]|初|底|末|[上中下]旬)?)?|\d{1,2}月\d{1,2}[日号]|\d{1,2}月份?"
     r"|\d{1,2}[日号]"
     r"|(?:今年|去年|前年|明年|上年)(?:\d{1,2}月(?:\d{1,2}[日号])?)?|近日|日前|当天|当日|当晚|近年来)"
     r"(?:上午|下午|晚上|晚|早上|中午|凌晨)?(?:\d{1,2}[点时](?:\d{1,2}分)?)?")
@@ -80,6 +80,9 @@ _AT_PLACE = re.compile(r"在([^，,。；;、“”]{2,24}?)(?:举行|召开|揭
                        r"内|上|里|旁|边上|门口|一带|附近)")
 _FREQUENCY = re.compile(r"(?:每|一)(?:个)?(?:天|日|周|星期|月|季度|年|学期|小时)(?:一次|一轮|\d+次|[一两二三四五六七八九十]+次)?"
                         r"|(?:一|两|二|三|四|五|六|七|八|九|十)(?:天|周|个月|年)一次")
+# 一 with a measure word is mostly the indefinite article (一种新方法, 走出了一条路).
+_ARTICLE = re.compile(r"一(?:个|种|类|位|名|家|座|所|条|项|次|批|处|支|套|本|篇|间|场|份|张|件|台|辆|层)")
+_RANGE = re.compile(r"\s*(?:-|－|—|–|~|～|至|到)\s*")
 _VAGUE_DATE = re.compile(r"近日|日前|当天|当日|当晚|近年来")
 _LIST_TAIL = re.compile(r"和|及|与|以及|或")
 _CLAUSE = re.compile(r"[^，,；;：:。！？!?]+")
@@ -229,7 +232,22 @@ def _places(text: str) -> list[tuple[Span, float]]:
         ends = [b] + [e for e in range(a + 3, b) if e in word_ends and _LOCATIVE.match(text, e)]
         found += [((a, end), 1.0) for end in ends
                   if (m := _PLACE_SUFFIX.search(text[a:end])) and end - a - len(m.group()) >= 2]
-    return found + [((a, b), 0.6) for a, b, flag in _tagged(text) if flag == "ns"]
+    tags = _tagged(text)
+    found += [((a, b), 0.6) for a, b, flag in tags if flag == "ns"]
+    # place names in a row name one place: 乌拉圭|蒙得维的亚
+    return found + [((tags[i][0], tags[j][1]), 0.9) for i, j in _runs(tags, "ns") if j > i]
+
+
+def _runs(tags, flag: str) -> list[tuple[int, int]]:
+    """(first, last) word index of each run of consecutive words tagged flag."""
+    runs, start = [], None
+    for k, (_, _, f) in enumerate(tags + ((0, 0, ""),)):
+        if f == flag and start is None:
+            start = k
+        elif f != flag and start is not None:
+            runs.append((start, k - 1))
+            start = None
+    return runs
 
 
 def _organisations(text: str) -> list[tuple[Span, float]]:
@@ -293,6 +311,9 @@ def _numbers(text: str, unit: str | None) -> list[tuple[Span, float]]:
         has_unit = bool(re.search(rf"(?:{UNITS})$", number))
         if not arabic and not has_unit:
             continue  # a bare 一 or 十 is almost always part of a word
+        if _ARTICLE.fullmatch(number):
+            found.append((m.span(), 0.3))  # 一种, 一个: "a", not a count
+            continue
         if unit and not number.endswith(unit) and text.startswith(unit, m.end()):
             found.append(((m.start(), m.end() + len(unit)), 1.2))
         elif unit and number.endswith(unit):
@@ -308,7 +329,11 @@ def _numbers(text: str, unit: str | None) -> list[tuple[Span, float]]:
 
 
 def _dates(text: str) -> list[tuple[Span, float]]:
-    return [(m.span(), 0.5 if _VAGUE_DATE.fullmatch(m.group()) else 1.0) for m in _DATE.finditer(text)]
+    dates = list(_DATE.finditer(text))
+    found = [(m.span(), 0.5 if _VAGUE_DATE.fullmatch(m.group()) else 1.0) for m in dates]
+    # a range, 1984年10月7日至1985年9月29日, answers as a whole
+    return found + [((m.start(), n.end()), 1.0) for m, n in zip(dates, dates[1:])
+                    if _RANGE.fullmatch(text, m.end(), n.start())]
 
 
 def _is_list(piece: str) -> bool:

@@ -207,3 +207,12 @@ def test_numbers_keep_their_units_and_ordinals_and_dates_their_part_of_the_year(
 def test_what_follows_located_at_is_a_place():
     assert "白云公司" in spans("位于白云公司的党群服务中心已建成。", "place")
     assert "青山县大桥镇的溪边" in spans("古洞位于青山县大桥镇的溪边，长约两公里。", "place")
+
+
+def test_a_with_a_measure_word_is_no_count_and_ranges_and_place_runs_are_whole():
+    found = typed_candidates("这是一种鱼，体长可达80公分。", "number")
+    by_text = {"这是一种鱼，体长可达80公分。"[a:b]: fit for (a, b), fit in found.items()}
+    assert by_text["80公分"] > by_text["一种"]
+    assert "1984年10月7日至1985年9月29日" in spans("于1984年10月7日至1985年9月29日播出。", "date")
+    assert "公元前25年" in spans("该城由罗马人在公元前25年建立。", "date")
+    assert "乌拉圭蒙得维的亚" in spans("他生于乌拉圭蒙得维的亚。", "place")
