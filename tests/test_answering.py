@@ -216,3 +216,9 @@ def test_a_with_a_measure_word_is_no_count_and_ranges_and_place_runs_are_whole()
     assert "1984年10月7日至1985年9月29日" in spans("于1984年10月7日至1985年9月29日播出。", "date")
     assert "公元前25年" in spans("该城由罗马人在公元前25年建立。", "date")
     assert "乌拉圭蒙得维的亚" in spans("他生于乌拉圭蒙得维的亚。", "place")
+
+
+def test_which_work_questions_ask_what_not_where():
+    q = analyse("她在哪部电影中首度担任女主角？")
+    assert (q.qtype, q.head) == ("what", "电影")
+    assert analyse("会议在哪举行？").qtype == "place"
