@@ -608,14 +608,15 @@ class Answerer:
             return by_rules
         if self.rules_first and by_rules is not None and by_rules.type_fit >= TYPED_FIT and (
                 q.qtype in RULE_TYPES or q.plural or self._delimited(q, self.answer_text(by_rules))):
-            return by_rules  # a clear number, date, name, place or list: the rules delimit it best
+            return by_rules  # a clear number, date, name, place or asked list: the rules delimit it best
         return self._read(q, sentences) or by_rules
 
     @staticmethod
     def _delimited(q: Question, answer: str) -> bool:
-        """A list, or a name ending in the noun the question asks about (哪个党组织 →
-        中共金华党组织): spans whose ends the rules find."""
-        return "、" in answer or bool(q.head) and answer.endswith(q.head) and len(answer) > len(q.head)
+        """A name ending in the noun the question asks about (哪个党组织 → 中共金华党组织): a
+        span whose ends the rules find. (A list answers a list question; for others, such as
+        什么季节开花, a list in the sentence is no sign that it is the answer: CMRC.)"""
+        return bool(q.head) and answer.endswith(q.head) and len(answer) > len(q.head)
 
     def _extract_by_rules(self, q: Question, sentences: list[_Scored]) -> Extraction | None:
         best = None

@@ -134,3 +134,13 @@ def test_a_yes_no_question_is_answered_by_the_clause_that_says_whether(service):
     text = "据悉，两村合并后，原有村名保持不变，村委会设在原白云村。"
     (a, b), _, _ = service.answerer._best_span(q, text)
     assert text[a:b] == "原有村名保持不变"
+
+
+def test_a_list_answers_a_list_question_without_the_reader_but_not_any_question(service, monkeypatch):
+    calls = []
+    read = service.answerer.reader.read
+    monkeypatch.setattr(service.answerer.reader, "read", lambda q, w: calls.append(q) or read(q, w))
+    answer = service.ask("花街镇的企业主要生产哪些产品？")
+    assert "、" in answer.answer and not calls  # 哪些: a list is asked
+    service.ask("花街镇的企业主要生产什么？")
+    assert calls  # a list in the sentence does not by itself answer 什么
