@@ -222,3 +222,9 @@ def test_which_work_questions_ask_what_not_where():
     q = analyse("她在哪部电影中首度担任女主角？")
     assert (q.qtype, q.head) == ("what", "电影")
     assert analyse("会议在哪举行？").qtype == "place"
+
+
+def test_which_one_with_yi_asks_the_same_as_without():
+    assert analyse("赛里木是哪一种语言的音译？").qtype == "what"
+    assert analyse("他初中就读于哪所学校？").qtype == "organisation"
+    assert analyse("景区在哪一个村？").qtype == "place"
