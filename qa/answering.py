@@ -91,6 +91,7 @@ _PLACE_SUFFIX = re.compile(
     r"讲堂|园区|大楼|楼|室|厅|馆|站|路|街|门口)$")
 _LOCATED = re.compile(r"(?:位于|坐落于|坐落在|地处|设在|设于)([^，,。；;、：:]{2,30})")
 _NAME_DOTS = "·•・‧"
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _DEICTIC = re.compile(r"(?:这|那|此|该|其|本)(?:里|儿|处|地|边|块)?|当地|现场|其中|原地|身边")
 _LOCATIVE = re.compile(r"内|里|上|中|旁|外|前|后|门口|附近|一带|周边|之间")
 _ORG_SUFFIX = re.compile(
@@ -190,6 +191,9 @@ def _people(text: str) -> list[tuple[Span, float]]:
         # jieba often tags only the surname: 施/nr + 海鸥/n → 施海鸥
         if flag == "nr" and b - a == 1 and tags[i + 1][1] - a <= 3:
             found.append(((a, tags[i + 1][1]), 0.8))
+    # name words in a row are one name: 耶律|金山
+    found += [((tags[i][0], tags[j][1]), 0.9) for i, j in _runs(tags, "nr")
+              if j > i and tags[j][1] - tags[i][0] <= 6]
     return found + [(span, 1.1) for span in _dotted_names(text, tags)]
 
 
@@ -202,14 +206,17 @@ def _dotted_names(text: str, tags) -> list[Span]:
     def is_dot(k: int) -> bool:
         return 0 <= k < len(tags) and tags[k][1] - tags[k][0] == 1 and text[tags[k][0]] in _NAME_DOTS
 
+    def is_part(k: int) -> bool:  # jieba tags later parts of a foreign name anyhow (法兰/ns 明/a)
+        return 0 <= k < len(tags) and not _NP_BREAK.match(tags[k][2]) and _CJK_RUN.fullmatch(text[tags[k][0]:tags[k][1]])
+
     spans = []
     for i in range(len(tags)):
-        if not (is_dot(i) and is_name(i - 1) and is_name(i + 1)) or is_dot(i - 2):
-            continue  # a dot between names, the first of its name
+        if not (is_dot(i) and is_name(i - 1) and is_part(i + 1)) or is_dot(i - 2):
+            continue  # a dot after a name, the first of its name
         first, last = i - 1, i + 1
         while is_name(first - 1) and tags[i][0] - tags[first - 1][0] <= 8:
             first -= 1
-        while is_name(last + 1) or (is_dot(last + 1) and is_name(last + 2)):
+        while (is_part(last + 1) and tags[last + 1][1] - tags[last][1] <= 4) or (is_dot(last + 1) and is_part(last + 2)):
             if tags[last + 1][1] - tags[i][1] > 16:
                 break
             last += 1
@@ -239,12 +246,12 @@ def _places(text: str) -> list[tuple[Span, float]]:
 
 
 def _runs(tags, flag: str) -> list[tuple[int, int]]:
-    """(first, last) word index of each run of consecutive words tagged flag."""
+    """(first, last) word index of each run of consecutive words tagged flag (nr: nr, nrt…)."""
     runs, start = [], None
-    for k, (_, _, f) in enumerate(tags + ((0, 0, ""),)):
-        if f == flag and start is None:
+    for k, (_, _, f) in enumerate(tags + ((0, 0, "x"),)):
+        if f.startswith(flag) and start is None:
             start = k
-        elif f != flag and start is not None:
+        elif not f.startswith(flag) and start is not None:
             runs.append((start, k - 1))
             start = None
     return runs

@@ -228,3 +228,8 @@ def test_which_one_with_yi_asks_the_same_as_without():
     assert analyse("赛里木是哪一种语言的音译？").qtype == "what"
     assert analyse("他初中就读于哪所学校？").qtype == "organisation"
     assert analyse("景区在哪一个村？").qtype == "place"
+
+
+def test_names_in_several_words_are_whole():
+    assert "耶律金山" in spans("耶律乞奴被耶律金山所杀。", "person")
+    assert "伊恩·法兰明" in spans("这个角色的创造者是伊恩·法兰明。", "person")
