@@ -144,3 +144,13 @@ def test_a_list_answers_a_list_question_without_the_reader_but_not_any_question(
     assert "、" in answer.answer and not calls  # 哪些: a list is asked
     service.ask("花街镇的企业主要生产什么？")
     assert calls  # a list in the sentence does not by itself answer 什么
+
+
+def test_the_reader_answers_chinese_questions_about_people_the_rules_english_ones(service, monkeypatch):
+    calls = []
+    read = service.answerer.reader.read
+    monkeypatch.setattr(service.answerer.reader, "read", lambda q, w: calls.append(q) or read(q, w))
+    assert service.ask("象珠镇两新党委书记是谁？").answer == "姚小波" and calls
+    calls.clear()
+    answer = service.ask('Who is the secretary of the Jinshan area "Two New" Party committee?')
+    assert answer.answer == "李钧" and not calls
