@@ -95,6 +95,7 @@ _PLACE_SUFFIX = re.compile(
     r"讲堂|园区|大楼|楼|室|厅|馆|站|路|街|门口)$")
 _LOCATED = re.compile(r"(?:位于|坐落于|坐落在|地处|设在|设于)([^，,。；;、：:]{2,30})")
 _NAME_DOTS = "·•・‧"
+_QUOTES = " “”「」『』\"'"  # around a span that fills its clause
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _DEICTIC = re.compile(r"(?:这|那|此|该|其|本)(?:里|儿|处|地|边|块)?|当地|现场|其中|原地|身边")
 _LOCATIVE = re.compile(r"内|里|上|中|旁|外|前|后|门口|附近|一带|周边|之间")
@@ -151,16 +152,21 @@ def _tagged(text: str) -> tuple[tuple[int, int, str], ...]:
     return tuple(spans)
 
 
-def _noun_phrases(text: str) -> list[tuple[int, int]]:
-    phrases, start = [], None
-    for a, b, flag in _tagged(text) + ((len(text), len(text), "x"),):
-        if _NP_BREAK.match(flag):
-            if start is not None:
-                phrases.append((start, a))
+def _runs(tags, keep) -> list[tuple[int, int]]:
+    """(first, last) word index of each run of consecutive words whose flag `keep` accepts."""
+    runs, start = [], None
+    for k, (_, _, flag) in enumerate(tags):
+        if keep(flag):
+            start = k if start is None else start
+        elif start is not None:
+            runs.append((start, k - 1))
             start = None
-        elif start is None:
-            start = a
-    return phrases
+    return runs + ([(start, len(tags) - 1)] if start is not None else [])
+
+
+def _noun_phrases(text: str) -> list[tuple[int, int]]:
+    tags = _tagged(text)
+    return [(tags[i][0], tags[j][1]) for i, j in _runs(tags, lambda flag: not _NP_BREAK.match(flag))]
 
 
 Span = tuple[int, int]
@@ -196,7 +202,7 @@ def _people(text: str) -> list[tuple[Span, float]]:
         if flag == "nr" and b - a == 1 and tags[i + 1][1] - a <= 3:
             found.append(((a, tags[i + 1][1]), 0.8))
     # name words in a row are one name: 耶律|金山
-    found += [((tags[i][0], tags[j][1]), 0.9) for i, j in _runs(tags, "nr")
+    found += [((tags[i][0], tags[j][1]), 0.9) for i, j in _runs(tags, lambda flag: flag.startswith("nr"))
               if j > i and tags[j][1] - tags[i][0] <= 6]
     return found + [(span, 1.1) for span in _dotted_names(text, tags)]
 
@@ -211,7 +217,8 @@ def _dotted_names(text: str, tags) -> list[Span]:
         return 0 <= k < len(tags) and tags[k][1] - tags[k][0] == 1 and text[tags[k][0]] in _NAME_DOTS
 
     def is_part(k: int) -> bool:  # jieba tags later parts of a foreign name anyhow (法兰/ns 明/a)
-        return 0 <= k < len(tags) and not _NP_BREAK.match(tags[k][2]) and _CJK_RUN.fullmatch(text[tags[k][0]:tags[k][1]])
+        return (0 <= k < len(tags) and not _NP_BREAK.match(tags[k][2])
+                and bool(_CJK_RUN.fullmatch(text[tags[k][0]:tags[k][1]])))
 
     spans = []
     for i in range(len(tags)):
@@ -220,7 +227,8 @@ def _dotted_names(text: str, tags) -> list[Span]:
         first, last = i - 1, i + 1
         while is_name(first - 1) and tags[i][0] - tags[first - 1][0] <= 8:
             first -= 1
-        while (is_part(last + 1) and tags[last + 1][1] - tags[last][1] <= 4) or (is_dot(last + 1) and is_part(last + 2)):
+        while ((is_part(last + 1) and tags[last + 1][1] - tags[last][1] <= 4)
+               or (is_dot(last + 1) and is_part(last + 2))):
             if tags[last + 1][1] - tags[i][1] > 16:
                 break
             last += 1
@@ -238,27 +246,15 @@ def _places(text: str) -> list[tuple[Span, float]]:
     # A noun phrase that ends in a place word, or runs on past one with a locative
     # (五楼会议室 of 五楼会议室内人头攒动: jieba tags 内 a noun). A one-character suffix needs a
     # name before it: 山门头村, not 乡村.
-    word_ends = {b for _, b, _ in _tagged(text)}
+    tags = _tagged(text)
+    word_ends = {b for _, b, _ in tags}
     for a, b in _noun_phrases(text):
         ends = [b] + [e for e in range(a + 3, b) if e in word_ends and _LOCATIVE.match(text, e)]
         found += [((a, end), 1.0) for end in ends
                   if (m := _PLACE_SUFFIX.search(text[a:end])) and end - a - len(m.group()) >= 2]
-    tags = _tagged(text)
     found += [((a, b), 0.6) for a, b, flag in tags if flag == "ns"]
     # place names in a row name one place: 乌拉圭|蒙得维的亚
-    return found + [((tags[i][0], tags[j][1]), 0.9) for i, j in _runs(tags, "ns") if j > i]
-
-
-def _runs(tags, flag: str) -> list[tuple[int, int]]:
-    """(first, last) word index of each run of consecutive words tagged flag (nr: nr, nrt…)."""
-    runs, start = [], None
-    for k, (_, _, f) in enumerate(tags + ((0, 0, "x"),)):
-        if f.startswith(flag) and start is None:
-            start = k
-        elif not f.startswith(flag) and start is not None:
-            runs.append((start, k - 1))
-            start = None
-    return runs
+    return found + [((tags[i][0], tags[j][1]), 0.9) for i, j in _runs(tags, lambda flag: flag == "ns") if j > i]
 
 
 def _organisations(text: str) -> list[tuple[Span, float]]:
@@ -617,8 +613,9 @@ class Answerer:
         by_rules = self._extract_by_rules(q, sentences)
         if self.reader is None or q.asks_author:  # bylines are the rules' job
             return by_rules
+        rule_types = RULE_TYPES if q.lang == "zh" else ENGLISH_RULE_TYPES
         if self.rules_first and by_rules is not None and by_rules.type_fit >= TYPED_FIT and (
-                q.qtype in (RULE_TYPES if q.lang == "zh" else ENGLISH_RULE_TYPES) or q.plural or self._delimited(q, self.answer_text(by_rules))):
+                q.qtype in rule_types or q.plural or self._delimited(q, self.answer_text(by_rules))):
             return by_rules  # a clear number, date, name, place or asked list: the rules delimit it best
         return self._read(q, sentences) or by_rules
 
@@ -748,9 +745,6 @@ def _scale_cosine(cosine: float, lang: str) -> float:
     0.90–0.95; English questions against Chinese text sit about 0.06 lower."""
     low, high = (0.74, 0.86) if lang == "en" else (0.80, 0.94)
     return min(max((cosine - low) / (high - low), 0.0), 1.0)
-
-
-_QUOTES = " “”「」『』\"'"
 
 
 def _support_clause(text: str, clauses: list[Span], a: int, b: int) -> Span:

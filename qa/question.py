@@ -51,7 +51,8 @@ _YES_NO = re.compile(r"是否|是不是|有没有|会不会|能不能|可不可�
 _ZH_COMPILED = [(t, re.compile(p)) for t, p in _ZH_TYPES]
 _EN_COMPILED = [(t, re.compile(p, re.IGNORECASE)) for t, p in _EN_TYPES]
 _ANY_WH = re.compile("|".join(p for _, p in _ZH_TYPES) + r"|请问|叫什么|是不是|有没有|吗|呢")
-_PLURAL = re.compile(rf"哪些|哪几|哪[{_CN_DIGITS}]+[个项种家类大]|有什么|都有|包括|\bwhat are\b|\bwhich (?:\w+ )?(?:are|were)\b", re.IGNORECASE)
+_PLURAL = re.compile(rf"哪些|哪几|哪[{_CN_DIGITS}]+[个项种家类大]|有什么|都有|包括"
+                     r"|\bwhat are\b|\bwhich (?:\w+ )?(?:are|were)\b", re.IGNORECASE)
 _SINGULAR = re.compile(r"哪一?[个家位所座名]|\bwhich (?:one|person|company)\b", re.IGNORECASE)
 _AUTHOR = re.compile(r"记者|作者|撰写|写的|采写|执笔|拍|摄|reporter|author|wrote|written|photograph", re.IGNORECASE)
 _STORY = re.compile(r"[这那此该]篇|报道|文章|稿件|稿子|综述|通讯|消息|照片|图片|新闻")
@@ -145,7 +146,8 @@ def name_stem(name: str) -> str:
 
 
 def analyse(question: str) -> Question:
-    text = _TRAILING.sub("", to_simplified(question.strip()))
+    simplified = to_simplified(question.strip())
+    text = _TRAILING.sub("", simplified)
     lang = _language(text)
     qtype, left, right = "other", text, ""
     for name, pattern in (_ZH_COMPILED if lang == "zh" else _EN_COMPILED):
@@ -154,7 +156,7 @@ def analyse(question: str) -> Question:
             qtype, left, right = name, text[:m.start()], text[m.end():]
             break
     else:
-        if _YES_NO.search(to_simplified(question.strip())):
+        if _YES_NO.search(simplified):  # before _TRAILING took its 吗
             qtype = "yesno"
     unit_match = _UNIT_AFTER_WH.search(text)
     unit = unit_match.group(1) if unit_match and qtype == "number" else None
