@@ -71,7 +71,7 @@ def main() -> None:
         for name, ms in zip(stages, [t1 - t0, t2 - t1, t3 - t2, t4 - t3, reader, t5 - t4]):
             stages[name].append(ms * 1000)
     print(f"{len(questions)} questions ({args.file} x{args.repeat}), {len(service.corpus.chunks)} chunks, "
-          f"encoder {service.encoder.backend}, reader {'on' if service.answerer.reader else 'off'}")
+          f"encoder {service.encoder.backend} (queries {service.settings.query_precision}), reader {'on' if service.answerer.reader else 'off'}")
     print(f"{'stage':<12}{'p50 ms':>9}{'p95 ms':>9}{'mean ms':>9}")
     for name, values in stages.items():
         print(f"{name:<12}{percentile(values, 50):>9.1f}{percentile(values, 95):>9.1f}{statistics.mean(values):>9.1f}")

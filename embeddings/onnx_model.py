@@ -9,6 +9,7 @@ written to a temporary file and renamed, so a crash never leaves a half-written 
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import warnings
@@ -75,6 +76,32 @@ def _lookup_tables_in_half(path: Path, min_elements: int = 1 << 20) -> None:
             cast = helper.make_node("Cast", [node.output[0]], [looked_up], to=TensorProto.FLOAT)
             graph.node.insert(list(graph.node).index(node) + 1, cast)
     onnx.save(model, str(path))
+
+
+def int8_copy(path: Path) -> Path:
+    """A copy of the model at `path` with its matrix multiplications in int8 (dynamic
+    quantisation, one scale per output channel), written once beside it. For e5-small on
+    queries: ~40 % faster, cosine ≥ 0.99 to the float vectors, the same answers on the
+    seed dev set and CMRC (docs/performance.md)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    path = Path(path)
+    quantized = path.with_name(f"{path.stem}-int8{path.suffix}")
+    with _export_lock:
+        if quantized.exists():
+            return quantized
+        tmp = quantized.with_name(f".{quantized.name}.tmp-{os.getpid()}")
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                logging.disable(logging.WARNING)  # advice on pre-processing, for a user to ignore
+                quantize_dynamic(str(path), str(tmp), op_types_to_quantize=["MatMul"],
+                                 weight_type=QuantType.QInt8, per_channel=True)
+            tmp.replace(quantized)
+        finally:
+            logging.disable(logging.NOTSET)
+            tmp.unlink(missing_ok=True)
+    return quantized
 
 
 def hidden_state_module(model):

@@ -30,6 +30,14 @@ def env_number(name: str, default: float, valid=lambda v: v > 0, meaning: str = 
     return value
 
 
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """One of a few words from the environment (QA_QUERY_PRECISION=float32), or a clear error."""
+    text = os.environ.get(name, "").strip().lower()
+    if text and text not in choices:
+        raise QAError(f"{name} must be one of {', '.join(choices)}, not {text!r}")
+    return text or default
+
+
 @dataclass(frozen=True)
 class Settings:
     docs_dir: Path = Path("seeds")
@@ -41,6 +49,9 @@ class Settings:
     # Below this confidence the bot says the articles do not answer the question.
     min_confidence: float = 0.5
     device: str = "cpu"
+    # Questions are encoded by an int8 copy of the model (faster, same answers: performance.md);
+    # "float32" encodes them like the passages.
+    query_precision: str = "int8"
     reader: bool = True  # the trained span reader; off = the rule-based extractor alone
     examples: tuple[str, ...] = DEFAULT_EXAMPLES
     # Follow-up memory: sessions kept at most, and forgotten this long after their last turn.
@@ -60,6 +71,7 @@ class Settings:
             max_question_chars=env_number("QA_MAX_QUESTION_CHARS", cls.max_question_chars,
                                           meaning="a positive whole number", cast=int),
             device=os.environ.get("QA_DEVICE", "cpu"),
+            query_precision=env_choice("QA_QUERY_PRECISION", cls.query_precision, ("int8", "float32")),
             reader=os.environ.get("QA_READER", "on").lower() not in ("off", "0", "false", "no"),
             examples=tuple(q.strip() for q in os.environ.get("QA_EXAMPLES", "").split("|") if q.strip())
             or DEFAULT_EXAMPLES,

@@ -34,7 +34,7 @@ def load_encoder(settings: Settings, log=print):
     from embeddings.encoder import Encoder
 
     ensure_model(settings, log=log)
-    return Encoder(settings.model, device=settings.device)
+    return Encoder(settings.model, device=settings.device, query_precision=settings.query_precision)
 
 
 def load_reader(settings: Settings, log=print):

