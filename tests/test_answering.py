@@ -230,6 +230,13 @@ def test_which_one_with_yi_asks_the_same_as_without():
     assert analyse("景区在哪一个村？").qtype == "place"
 
 
+def test_which_and_a_measure_word_read_alike_in_every_pattern():
+    # one list of measure words: 所 also stops 在哪 from asking where, 部 also makes one wanted
+    assert analyse("他在哪所大学取得博士学位？").qtype == "organisation"
+    assert analyse("占士·邦是哪部小说的主角？").singular
+    assert analyse("申请需要什么条件？").head == "条件"  # 条 after 什么 is no measure word
+
+
 def test_names_in_several_words_are_whole():
     assert "耶律金山" in spans("耶律乞奴被耶律金山所杀。", "person")
     assert "伊恩·法兰明" in spans("这个角色的创造者是伊恩·法兰明。", "person")
