@@ -274,7 +274,9 @@ def _lists(text: str) -> list[Span]:
         first = _phrase_at(phrases, text.index("、", m.start()) - 1)
         last_item = text.rindex("、", m.start(), m.end()) + 1
         last = _phrase_at(phrases, last_item)
-        if not first or not last:  # items that are not noun phrases: try their lengths
+        # items that are not noun phrases, or a last one cut to a lone character inside a
+        # name (陈|弄坑村, which jieba splits): try their lengths
+        if not first or not last or _cut_short(text, last):
             spans += _parallel_list(text, m.start(), m.end())
             continue
         end = last[1]
@@ -286,6 +288,12 @@ def _lists(text: str) -> list[Span]:
             end = after[0] if after else end
         spans.append((first[0], end))
     return spans
+
+
+def _cut_short(text: str, item: Span) -> bool:
+    """A one-character item that more Chinese text runs on from (not 和/及/等…)."""
+    a, b = item
+    return b - a == 1 and bool(_CJK_RUN.match(text, b)) and text[b] not in "和及与或等"
 
 
 def _parallel_list(text: str, start: int, end: int) -> list[Span]:

@@ -237,6 +237,13 @@ def test_which_and_a_measure_word_read_alike_in_every_pattern():
     assert analyse("申请需要什么条件？").head == "条件"  # 条 after 什么 is no measure word
 
 
+def test_a_list_is_not_cut_inside_a_name():
+    # jieba splits 陈|弄|坑村: a list ending at the lone 陈 is no answer
+    found = spans("县里将打造李家、王庄生态+旅游和柳树湾村、陈弄坑村文化+产业两条示范线。", "what")
+    assert not any(item.endswith("、陈") for item in found)
+    assert "1、2、3、4、5、6、10、12、15、20、30和60" in spans("60的因数有1、2、3、4、5、6、10、12、15、20、30和60。", "what")
+
+
 def test_names_in_several_words_are_whole():
     assert "耶律金山" in spans("耶律乞奴被耶律金山所杀。", "person")
     assert "伊恩·法兰明" in spans("这个角色的创造者是伊恩·法兰明。", "person")
