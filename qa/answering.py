@@ -55,6 +55,10 @@ OFF_TOPIC_FACTOR = 0.2
 MAX_GAP_CHARS = 40
 NEAR_CHARS = 12  # question terms this close to a candidate support it
 NEIGHBOUR_PENALTY = 0.15  # an answer from the sentence next to the matching one
+# ("13日上午，广场上热闹非凡。…义卖活动正在这里举行。"): the question's words are in the matching
+# sentence, none in the answer's own clause, so for its confidence the matching sentence's
+# coverage counts as the support its clause would give (same weight as that support).
+NEIGHBOUR_SUPPORT = 0.6
 
 _NUM = r"(?:\d+(?:[.,]\d+)*|[零〇一二两三四五六七八九十百千]+)"
 _NUMBER = re.compile(rf"{_NUM}(?:余|多)?(?:万|亿)?(?:余|多)?(?:{UNITS})?")
@@ -647,6 +651,8 @@ class Answerer:
         if best is None:
             return None
         _, s, sid, (a, b), span_score, fit = best
+        if sid != s.sentence_id:  # its support is the matching sentence next to it
+            span_score += NEIGHBOUR_SUPPORT * s.lexical
         return Extraction(sid, s.chunk_id, a, b, self._confidence(q, s, span_score), type_fit=fit)
 
     def answer_text(self, found: Extraction) -> str:

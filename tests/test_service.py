@@ -1,12 +1,15 @@
 """The answering core on the real model and a real index over the seed articles."""
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from qa.errors import QAError
 from qa.evaluation import contains_gold, load_jsonl
+from qa.indexing import ensure_index
+from qa.service import QAService, Searchable
 
 DEV = load_jsonl(Path(__file__).parent / "data" / "dev.jsonl")
 
@@ -154,3 +157,16 @@ def test_the_reader_answers_chinese_questions_about_people_the_rules_english_one
     calls.clear()
     answer = service.ask('Who is the secretary of the Jinshan area "Two New" Party committee?')
     assert answer.answer == "李钧" and not calls
+
+
+def test_a_date_opening_the_sentence_before_the_matching_one_is_answered(tmp_path, settings, encoder, service):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text(
+        "白云镇举办敬老活动\n\n15日上午，白云镇文化广场上锣鼓喧天，人头攒动。由镇团委主办、镇志愿者协会"
+        "承办的“爱心助老”大型义卖活动正在这里举行。活动现场，志愿者们忙着介绍义卖物品。\n", encoding="utf-8")
+    tiny = replace(settings, docs_dir=docs, index_dir=tmp_path / "index")
+    index = ensure_index(tiny, encoder)
+    small = QAService(tiny, encoder, Searchable.of(index, service.answerer.reader))
+    answer = small.ask("敬老义卖活动是几号搞的？")  # 0.29 when only its own sentence counted
+    assert answer.answer == "15日上午" and not answer.abstained
