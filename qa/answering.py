@@ -82,7 +82,8 @@ SURNAMES = frozenset(
     "麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩"
     "明佘池查麻苑迟邝")
 _QUOTED = re.compile(r"《([^《》]{1,40})》|[“「『\"]([^“”「」『』\"]{1,30})[”」』\"]")
-_QUOTED_RUN = re.compile(r"(?:“[^“”]{1,20}”[、和及与]?){2,}(?<!、)")
+_JOINERS = "和及与或"  # the words that join a list's last item: 甲、乙和丙
+_QUOTED_RUN = re.compile(rf"(?:“[^“”]{{1,20}}”[、{_JOINERS}]?){{2,}}(?<!、)")
 _LIST = re.compile(r"[^，,。；;：:、“”（）()]{1,20}(?:、[^，,。；;：:、“”（）()]{1,20})+")
 _AT_PLACE = re.compile(r"在([^，,。；;、“”]{2,24}?)(?:举行|召开|揭幕|开幕|举办|开展|成立|进行|签约|签署|"
                        r"内|上|里|旁|边上|门口|一带|附近)")
@@ -92,7 +93,7 @@ _FREQUENCY = re.compile(r"(?:每|一)(?:个)?(?:天|日|周|星期|月|季度|�
 _ARTICLE = re.compile(r"一(?:个|种|类|位|名|家|座|所|条|项|次|批|处|支|套|本|篇|间|场|份|张|件|台|辆|层)")
 _RANGE = re.compile(r"\s*(?:-|－|—|–|~|～|至|到)\s*")
 _VAGUE_DATE = re.compile(r"近日|日前|当天|当日|当晚|近年来")
-_LIST_TAIL = re.compile(r"和|及|与|以及|或")
+_LIST_TAIL = re.compile(rf"[{_JOINERS}]")
 _CLAUSE = re.compile(r"[^，,；;：:。！？!?]+")
 _PLACE_SUFFIX = re.compile(
     r"(?:省|市|县|区|镇|乡|村|街道|社区|国道|广场|大厅|会议室|礼堂|博物馆|纪念馆|中心|景区|公园|车间|"
@@ -297,7 +298,7 @@ def _lists(text: str) -> list[Span]:
 def _cut_short(text: str, item: Span) -> bool:
     """A one-character item that more Chinese text runs on from (not 和/及/等…)."""
     a, b = item
-    return b - a == 1 and bool(_CJK_RUN.match(text, b)) and text[b] not in "和及与或等"
+    return b - a == 1 and bool(_CJK_RUN.match(text, b)) and text[b] not in _JOINERS + "等"
 
 
 def _parallel_list(text: str, start: int, end: int) -> list[Span]:
@@ -356,7 +357,7 @@ def _dates(text: str) -> list[tuple[Span, float]]:
 
 
 def _is_list(piece: str) -> bool:
-    return "、" in piece or piece.count("“") >= 2 or bool(re.search(r".[和及与].", piece))
+    return "、" in piece or piece.count("“") >= 2 or bool(re.search(rf".[{_JOINERS}].", piece))
 
 
 def _list_fit(piece: str, count: int | None) -> float:
@@ -365,7 +366,7 @@ def _list_fit(piece: str, count: int | None) -> float:
         return -0.2
     if count is None:
         return 0.3
-    items = max(piece.count("“"), len(re.split(r"、|和|及|与", piece)))
+    items = max(piece.count("“"), len(re.split(rf"[、{_JOINERS}]", piece)))
     return 0.5 if items == count else 0.2
 
 
