@@ -13,6 +13,10 @@ from embeddings.store import LoadedIndex
 
 RRF_K = 60
 CANDIDATES_PER_RESULT = 4  # each retriever contributes this many candidates per result asked
+# A passage BM25 scores this many times above its next (it holds the question's rare words:
+# 哪个镇有1000余家企业) is returned even when the dense ranking puts it low, where rank fusion
+# alone left it 6th. CMRC trial open: R@5 98.4 -> 98.7, F1 47.4 -> 47.5 (2: 98.5, 47.4).
+BM25_LEAD = 1.5
 
 
 @dataclass(frozen=True)
@@ -59,9 +63,20 @@ class Retriever:
         best = 2 / (RRF_K + 1)
         query = query_vector.reshape(-1)
         passages = []
-        for chunk_id, score in fused.most_common(top_k):
+        for chunk_id in _with_lexical_leader([c for c, _ in fused.most_common()], bm25_top, bm25_all, top_k):
             cosine = dense.get(chunk_id)
             if cosine is None:  # found by BM25 only: compute its cosine for the answer step
                 cosine = float(self.chunk_index.reconstruct(chunk_id) @ query)
-            passages.append(Passage(chunk_id, score / best, cosine, float(bm25_all[chunk_id])))
+            passages.append(Passage(chunk_id, fused[chunk_id] / best, cosine, float(bm25_all[chunk_id])))
         return passages
+
+
+def _with_lexical_leader(ranked: list[int], bm25_top: list[int], bm25_scores: np.ndarray,
+                         top_k: int) -> list[int]:
+    """The first top_k of the fused ranking, the last place given to BM25's first passage
+    where it leads by BM25_LEAD and fusion left it out."""
+    chosen = ranked[:top_k]
+    if (len(bm25_top) > 1 and bm25_top[0] not in chosen
+            and bm25_scores[bm25_top[0]] >= BM25_LEAD * bm25_scores[bm25_top[1]]):
+        chosen[-1:] = [bm25_top[0]]
+    return chosen

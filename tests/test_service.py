@@ -170,3 +170,16 @@ def test_a_date_opening_the_sentence_before_the_matching_one_is_answered(tmp_pat
     small = QAService(tiny, encoder, Searchable.of(index, service.answerer.reader))
     answer = small.ask("敬老义卖活动是几号搞的？")  # 0.29 when only its own sentence counted
     assert answer.answer == "15日上午" and not answer.abstained
+
+
+def test_a_passage_bm25_ranks_first_by_far_is_read(service):
+    # Every rare word of the question is in one passage, which the dense ranking puts low:
+    # rank fusion alone left it 6th, outside the five passages read.
+    from qa.question import analyse, search_tokens
+    from qa.service import PASSAGES_READ
+
+    question = "哪个镇有1000余家企业？"
+    vector = service.encoder.encode_queries([question])[0]
+    passages = service.retriever.search(search_tokens(analyse(question)), vector, PASSAGES_READ)
+    assert any("1000余家企业" in service.corpus.chunks[p.chunk_id].text for p in passages)
+    assert service.ask(question).answer == "象珠镇"
