@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.text import CJK, STOPWORDS, char_bigrams, content_words, cut, pos_tag, romanised_names, to_simplified
+from qa.text import (CJK, STOPWORDS, char_bigrams, content_words, cut, plain_words, pos_tag,
+                     romanised_names, to_simplified)
 
 UNITS = ("万元|亿元|万人|人次|平方米|平方公里|平方千米|公里|千米|公顷|周年|余人|个月|分钟|小时|"
          "公分|厘米|毫米|公斤|千克|千瓦|英里|英尺|km|kg|cm|mm|"
@@ -60,7 +61,7 @@ _AUTHOR = re.compile(r"记者|作者|撰写|写的|采写|执笔|拍|摄|reporte
 _STORY = re.compile(r"[这那此该]篇|报道|文章|稿件|稿子|综述|通讯|消息|照片|图片|新闻")
 # Question context next to the wh-word is matched in the sentence without its function
 # words: 副局长|是|谁 must find 副局长胡乾喜.
-_FUNCTION_TAIL = re.compile(r"[是了的在有为于被把将对和与及都又还就]+$")
+_FUNCTION_TAIL = set("是了的在有为于被把将对和与及都又还就")  # one-character words
 _FUNCTION_HEAD = re.compile(r"^[的了是在有为]+")
 _WHICH = re.compile(rf"哪一?(?:[{_WHICH_MEASURES}]|些|几个|几)?|什么")
 _VAGUE_HEADS = {"时候", "时间", "地方", "人", "样", "么", "里", "儿", "些", "年", "天", "月", "日"}
@@ -184,9 +185,18 @@ def analyse(question: str) -> Question:
                     left, right, head, names, count, singular)
 
 
+def _without_function_tail(text: str) -> str:
+    """text without the function words it ends with, as jieba reads it (现在有 → 现在: the
+    在 of 现在 is no function word)."""
+    words = plain_words(text)
+    while words and words[-1] in _FUNCTION_TAIL:
+        words.pop()
+    return "".join(words)
+
+
 def gap_contexts(q: Question) -> list[tuple[str, str]]:
     """The question text around the wh-word, as written and without function words."""
-    bare = (_FUNCTION_TAIL.sub("", q.gap_left), _FUNCTION_HEAD.sub("", q.gap_right))
+    bare = (_without_function_tail(q.gap_left), _FUNCTION_HEAD.sub("", q.gap_right))
     return [(q.gap_left, q.gap_right)] + ([bare] if bare != (q.gap_left, q.gap_right) else [])
 
 

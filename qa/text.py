@@ -45,6 +45,11 @@ def cut(text: str) -> list[str]:
     return [w for w in jieba.lcut_for_search(text) if w.strip()]
 
 
+def plain_words(text: str) -> list[str]:
+    """jieba words in precise mode: they join back into the text."""
+    return jieba.lcut(text)
+
+
 def content_words(text: str, words: list[str] | None = None) -> list[str]:
     """Lower-cased words that can match between a question and a passage (of `words`, the
     text's jieba words, when the caller has cut it already)."""

@@ -3,7 +3,7 @@
 import pytest
 
 from qa.answering import _clauses, _gap_span, _support_clause, typed_candidates, typed_spans
-from qa.question import analyse
+from qa.question import analyse, gap_contexts
 
 
 def spans(text, qtype, unit=None):
@@ -242,6 +242,13 @@ def test_a_list_is_not_cut_inside_a_name():
     found = spans("县里将打造李家、王庄生态+旅游和柳树湾村、陈弄坑村文化+产业两条示范线。", "what")
     assert not any(item.endswith("、陈") for item in found)
     assert "1、2、3、4、5、6、10、12、15、20、30和60" in spans("60的因数有1、2、3、4、5、6、10、12、15、20、30和60。", "what")
+
+
+def test_the_question_words_before_the_gap_keep_a_word_ending_in_a_function_character():
+    # 现在有: 有 is a function word, the 在 of 现在 is not; the gap follows 现在
+    assert gap_contexts(analyse("合作社现在有多少名社员？"))[-1][0] == "合作社现在"
+    (a, b), _ = _gap_span("合作社由最初的5名社员发展到现在的120名社员。", analyse("合作社现在有多少名社员？"))
+    assert "120" in "合作社由最初的5名社员发展到现在的120名社员。"[a:b]
 
 
 def test_names_in_several_words_are_whole():
