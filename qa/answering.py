@@ -82,6 +82,7 @@ SURNAMES = frozenset(
     "麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩"
     "明佘池查麻苑迟邝")
 _QUOTED = re.compile(r"《([^《》]{1,40})》|[“「『\"]([^“”「」『』\"]{1,30})[”」』\"]")
+_PEOPLE_UNITS = ("名", "人", "位")  # 多少名党员 is answered by 党员245人 as well
 _JOINERS = "和及与或"  # the words that join a list's last item: 甲、乙和丙
 _QUOTED_RUN = re.compile(rf"(?:“[^“”]{{1,20}}”[、{_JOINERS}]?){{2,}}(?<!、)")
 _LIST = re.compile(r"[^，,。；;：:、“”（）()]{1,20}(?:、[^，,。；;：:、“”（）()]{1,20})+")
@@ -94,7 +95,9 @@ _ARTICLE = re.compile(r"一(?:个|种|类|位|名|家|座|所|条|项|次|批|�
 _RANGE = re.compile(r"\s*(?:-|－|—|–|~|～|至|到)\s*")
 _VAGUE_DATE = re.compile(r"近日|日前|当天|当日|当晚|近年来")
 _LIST_TAIL = re.compile(rf"[{_JOINERS}]")
-_CLAUSE = re.compile(r"[^，,；;：:。！？!?]+")
+_CLAUSE_BREAKS = "，,；;：:。！？!?"
+_CLAUSE = re.compile(f"[^{_CLAUSE_BREAKS}]+")
+_CLAUSE_END = re.compile(f"[{_CLAUSE_BREAKS}]")
 _PLACE_SUFFIX = re.compile(
     r"(?:省|市|县|区|镇|乡|村|街道|社区|国道|广场|大厅|会议室|礼堂|博物馆|纪念馆|中心|景区|公园|车间|"
     r"讲堂|园区|大楼|楼|室|厅|馆|站|路|街|门口)$")
@@ -288,7 +291,7 @@ def _lists(text: str) -> list[Span]:
         # "…、五金铸造和休闲用品为主": the list runs to the noun phrase after 和, even
         # when the item before it holds a verb-tagged word.
         joined = _LIST_TAIL.search(text, last_item, m.end() + 2)
-        if joined:
+        if joined and not _CLAUSE_END.search(text, last_item, joined.start()):  # not past a comma
             after = [b for a, b in phrases if joined.end() <= a <= joined.end() + 3]
             end = after[0] if after else end
         spans.append((first[0], end))
@@ -336,7 +339,7 @@ def _numbers(text: str, unit: str | None) -> list[tuple[Span, float]]:
             continue
         if unit and not number.endswith(unit) and text.startswith(unit, m.end()):
             found.append(((m.start(), m.end() + len(unit)), 1.2))
-        elif unit and number.endswith(unit):
+        elif unit and number.endswith(_PEOPLE_UNITS if unit in _PEOPLE_UNITS else unit):
             found.append((m.span(), 1.2))
         elif re.search(r"[年月日]$", number) or text.startswith(("月", "日", "年"), m.end()):
             found.append((m.span(), 0.3))  # part of a date

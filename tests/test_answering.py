@@ -251,6 +251,15 @@ def test_the_question_words_before_the_gap_keep_a_word_ending_in_a_function_char
     assert "120" in "合作社由最初的5名社员发展到现在的120名社员。"[a:b]
 
 
+def test_a_list_ends_before_a_comma_and_people_are_counted_in_any_of_their_units():
+    text = "1937年，国立中央大学、金陵大学、齐鲁大学内迁成都，与华西协合大学联合办学。"
+    assert "国立中央大学、金陵大学、齐鲁大学" in spans(text, "what")
+    assert not any("华西" in item for item in spans(text, "what") if "、" in item)
+    by_text = {"有两新党组织30家、党员245人。"[a:b]: fit for (a, b), fit in
+               typed_candidates("有两新党组织30家、党员245人。", "number", "名").items()}
+    assert by_text["245人"] > by_text["30家"]  # 多少名党员: 245人 is in the asked unit
+
+
 def test_names_in_several_words_are_whole():
     assert "耶律金山" in spans("耶律乞奴被耶律金山所杀。", "person")
     assert "伊恩·法兰明" in spans("这个角色的创造者是伊恩·法兰明。", "person")
