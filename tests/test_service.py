@@ -159,15 +159,20 @@ def test_the_reader_answers_chinese_questions_about_people_the_rules_english_one
     assert answer.answer == "李钧" and not calls
 
 
-def test_a_date_opening_the_sentence_before_the_matching_one_is_answered(tmp_path, settings, encoder, service):
+def _service_over(article: str, tmp_path, settings, encoder, service) -> QAService:
+    """A service over one article of its own (the shared reader)."""
     docs = tmp_path / "docs"
     docs.mkdir()
-    (docs / "a.txt").write_text(
-        "白云镇举办敬老活动\n\n15日上午，白云镇文化广场上锣鼓喧天，人头攒动。由镇团委主办、镇志愿者协会"
-        "承办的“爱心助老”大型义卖活动正在这里举行。活动现场，志愿者们忙着介绍义卖物品。\n", encoding="utf-8")
+    (docs / "a.txt").write_text(article, encoding="utf-8")
     tiny = replace(settings, docs_dir=docs, index_dir=tmp_path / "index")
-    index = ensure_index(tiny, encoder)
-    small = QAService(tiny, encoder, Searchable.of(index, service.answerer.reader))
+    return QAService(tiny, encoder, Searchable.of(ensure_index(tiny, encoder), service.answerer.reader))
+
+
+def test_a_date_opening_the_sentence_before_the_matching_one_is_answered(tmp_path, settings, encoder, service):
+    small = _service_over(
+        "白云镇举办敬老活动\n\n15日上午，白云镇文化广场上锣鼓喧天，人头攒动。由镇团委主办、镇志愿者协会"
+        "承办的“爱心助老”大型义卖活动正在这里举行。活动现场，志愿者们忙着介绍义卖物品。\n",
+        tmp_path, settings, encoder, service)
     answer = small.ask("敬老义卖活动是几号搞的？")  # 0.29 when only its own sentence counted
     assert answer.answer == "15日上午" and not answer.abstained
 
@@ -183,3 +188,11 @@ def test_a_passage_bm25_ranks_first_by_far_is_read(service):
     passages = service.retriever.search(search_tokens(analyse(question)), vector, PASSAGES_READ)
     assert any("1000余家企业" in service.corpus.chunks[p.chunk_id].text for p in passages)
     assert service.ask(question).answer == "象珠镇"
+
+
+def test_the_deputy_is_no_answer_for_the_title_itself(tmp_path, settings, encoder, service):
+    small = _service_over(
+        "白云公司开展文明劝导\n\n8月3日，白云公司门口，该公司党支部副书记王强身穿红马甲、手持劝导牌开展"
+        "文明劝导活动。公司员工纷纷加入志愿者队伍。\n", tmp_path, settings, encoder, service)
+    assert small.ask("白云公司党支部副书记是谁？").answer == "王强"
+    assert small.ask("白云公司党支部书记是谁？").abstained
