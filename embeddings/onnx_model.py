@@ -23,29 +23,39 @@ _export_lock = threading.Lock()
 EXPORT_VERSION = 2
 
 
-def export_onnx(module, path: Path, example_inputs: dict[str, "object"], output_names: list[str]) -> Path:
-    """Export a torch module taking (input_ids, attention_mask) to `path`, with batch and
-    sequence length left free."""
-    import torch
-
+def _write_once(path: Path, write) -> Path:
+    """`path`, written by write(temporary path) unless it exists; the temporary file is
+    renamed into place, so a crash never leaves a half-written model."""
     path = Path(path)
     with _export_lock:
         if path.exists():
             return path
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-        axes = {name: {0: "batch", 1: "tokens"} for name in ["input_ids", "attention_mask", *output_names]}
         try:
-            with torch.inference_mode(), warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # tracer notes about Python control flow
-                torch.onnx.export(module.eval(), tuple(example_inputs.values()), str(tmp),
-                                  input_names=list(example_inputs), output_names=output_names,
-                                  dynamic_axes=axes, opset_version=17, dynamo=False)
-            _lookup_tables_in_half(tmp)
+            write(tmp)
             tmp.replace(path)
         finally:
             tmp.unlink(missing_ok=True)
     return path
+
+
+def export_onnx(module, path: Path, example_inputs: dict[str, "object"], output_names: list[str]) -> Path:
+    """Export a torch module taking (input_ids, attention_mask) to `path`, with batch and
+    sequence length left free."""
+    import torch
+
+    axes = {name: {0: "batch", 1: "tokens"} for name in ["input_ids", "attention_mask", *output_names]}
+
+    def write(tmp: Path) -> None:
+        with torch.inference_mode(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # tracer notes about Python control flow
+            torch.onnx.export(module.eval(), tuple(example_inputs.values()), str(tmp),
+                              input_names=list(example_inputs), output_names=output_names,
+                              dynamic_axes=axes, opset_version=17, dynamo=False)
+        _lookup_tables_in_half(tmp)
+
+    return _write_once(path, write)
 
 
 def _lookup_tables_in_half(path: Path, min_elements: int = 1 << 20) -> None:
@@ -85,23 +95,18 @@ def int8_copy(path: Path) -> Path:
     seed dev set and CMRC (docs/performance.md)."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    path = Path(path)
-    quantized = path.with_name(f"{path.stem}-int8{path.suffix}")
-    with _export_lock:
-        if quantized.exists():
-            return quantized
-        tmp = quantized.with_name(f".{quantized.name}.tmp-{os.getpid()}")
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                logging.disable(logging.WARNING)  # advice on pre-processing, for a user to ignore
+    def write(tmp: Path) -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            logging.disable(logging.WARNING)  # advice on pre-processing, for a user to ignore
+            try:
                 quantize_dynamic(str(path), str(tmp), op_types_to_quantize=["MatMul"],
                                  weight_type=QuantType.QInt8, per_channel=True)
-            tmp.replace(quantized)
-        finally:
-            logging.disable(logging.NOTSET)
-            tmp.unlink(missing_ok=True)
-    return quantized
+            finally:
+                logging.disable(logging.NOTSET)
+
+    path = Path(path)
+    return _write_once(path.with_name(f"{path.stem}-int8{path.suffix}"), write)
 
 
 def hidden_state_module(model):

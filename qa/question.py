@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from qa.text import (CJK, STOPWORDS, char_bigrams, content_words, cut, plain_words, pos_tag,
                      romanised_names, to_simplified)
@@ -185,6 +186,7 @@ def analyse(question: str) -> Question:
                     left, right, head, names, count, singular)
 
 
+@lru_cache(maxsize=1024)  # asked again for every sentence a question is matched against
 def _without_function_tail(text: str) -> str:
     """text without the function words it ends with, as jieba reads it (现在有 → 现在: the
     在 of 现在 is no function word)."""

@@ -63,7 +63,7 @@ class Retriever:
         best = 2 / (RRF_K + 1)
         query = query_vector.reshape(-1)
         passages = []
-        for chunk_id in _with_lexical_leader([c for c, _ in fused.most_common()], bm25_top, bm25_all, top_k):
+        for chunk_id in _with_lexical_leader([c for c, _ in fused.most_common(top_k)], bm25_top, bm25_all):
             cosine = dense.get(chunk_id)
             if cosine is None:  # found by BM25 only: compute its cosine for the answer step
                 cosine = float(self.chunk_index.reconstruct(chunk_id) @ query)
@@ -71,11 +71,9 @@ class Retriever:
         return passages
 
 
-def _with_lexical_leader(ranked: list[int], bm25_top: list[int], bm25_scores: np.ndarray,
-                         top_k: int) -> list[int]:
-    """The first top_k of the fused ranking, the last place given to BM25's first passage
-    where it leads by BM25_LEAD and fusion left it out."""
-    chosen = ranked[:top_k]
+def _with_lexical_leader(chosen: list[int], bm25_top: list[int], bm25_scores: np.ndarray) -> list[int]:
+    """The passages fusion chose, the last place given to BM25's first passage where it leads
+    by BM25_LEAD and fusion left it out."""
     if (len(bm25_top) > 1 and bm25_top[0] not in chosen
             and bm25_scores[bm25_top[0]] >= BM25_LEAD * bm25_scores[bm25_top[1]]):
         chosen[-1:] = [bm25_top[0]]
