@@ -789,12 +789,34 @@ def _support_clause(text: str, clauses: list[Span], a: int, b: int) -> Span:
     return ca, cb
 
 
+_PAIRED = {"“": "”", "《": "》", "「": "」", "『": "』", "（": "）", "(": ")", "【": "】"}
+
+
 def _trim(text: str, span: tuple[int, int]) -> tuple[int, int]:
-    """Drop surrounding spaces and unbalanced punctuation from a span."""
+    """Drop surrounding spaces and punctuation from a span, and close its quotes and brackets."""
     a, b = span
     strip = " \t\n，,。；;：:、！？!?"
     while a < b and text[a] in strip:
         a += 1
     while b > a and text[b - 1] in strip:
         b -= 1
+    return _balanced(text, a, b) if a < b else (a, b)
+
+
+def _balanced(text: str, a: int, b: int) -> tuple[int, int]:
+    """A quote or bracket left open (or closed) by the span: its partner just outside is taken
+    in (《“四史”教育之改革开放史》, not “四史”教育之改革开放史》); failing that, a lone one at
+    the span's edge is dropped."""
+    for opening, closing in _PAIRED.items():
+        piece = text[a:b]
+        if piece.count(opening) > piece.count(closing):
+            if text[b:b + 1] == closing:
+                b += 1
+            elif piece.startswith(opening):
+                a += 1
+        elif piece.count(closing) > piece.count(opening):
+            if a > 0 and text[a - 1] == opening:
+                a -= 1
+            elif piece.endswith(closing):
+                b -= 1
     return a, b

@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.answering import _clauses, _gap_span, _support_clause, typed_candidates, typed_spans
+from qa.answering import _clauses, _gap_span, _support_clause, _trim, typed_candidates, typed_spans
 from qa.question import analyse, gap_contexts
 
 
@@ -263,3 +263,16 @@ def test_a_list_ends_before_a_comma_and_people_are_counted_in_any_of_their_units
 def test_names_in_several_words_are_whole():
     assert "耶律金山" in spans("耶律乞奴被耶律金山所杀。", "person")
     assert "伊恩·法兰明" in spans("这个角色的创造者是伊恩·法兰明。", "person")
+
+
+@pytest.mark.parametrize("text, read, answer", [
+    ("讲座题为《“一带一路”十年回顾》。", "“一带一路”十年回顾》", "《“一带一路”十年回顾》"),  # opener outside: taken in
+    ("品牌叫“青年之家”，很受欢迎。", "“青年之家", "“青年之家”"),  # closer just outside: taken in
+    ("他说：“好好干吧，", "“好好干吧，", "好好干吧"),  # no partner at all: the lone quote goes
+    ("（记者 王小明）", "王小明）", "王小明"),
+    ("会址在“城东”", "“城东”", "“城东”"),  # balanced already: as is
+])
+def test_an_answer_closes_its_quotes_and_brackets(text, read, answer):
+    start = text.index(read)
+    a, b = _trim(text, (start, start + len(read)))
+    assert text[a:b] == answer
