@@ -20,11 +20,11 @@ def test_window_grows_by_whole_sentences_within_budget():
 
 def test_best_span_stays_in_context_and_bounded():
     start = np.array([0.0, 9.0, 1.0, 5.0, 0.0])
-    end = np.array([0.0, 0.0, 9.0, 1.0, 6.0])
+    end = np.array([0.0, 0.0, 9.0, 1.0, 8.0])
     context = np.array([False, False, True, True, True])  # token 1 is the question
     offsets = np.array([(0, 0), (0, 1), (0, 2), (2, 4), (4, 6)])
     a, b, score, null = best_span(start, end, context, offsets)
-    assert (a, b) == (2, 6) and score == 11.0 and null == 0.0
+    assert (a, b) == (2, 6) and score == 13.0 and null == 0.0
     # never an end before its start: the likeliest start (token 3) lies after the likeliest end
     assert best_span(np.array([0, 0, 0, 9.0]), np.array([0, 0, 0, 0.0]),
                      np.array([False, False, True, True]), np.array([(0, 0)] * 2 + [(0, 1), (1, 2)])
@@ -40,6 +40,17 @@ def test_best_span_covers_what_the_model_is_unsure_between():
     offsets = np.array([(0, 0)] * 2 + [(0, 1), (1, 2)])
     a, b, score, _ = best_span(start, end, context, offsets)
     assert (a, b) == (0, 2) and score == 9.0
+
+
+def test_best_span_weighs_less_likely_spans_too():
+    """The fragment 0..1 is likelier than the whole 0..2 (18.3 against 18.0), but the span
+    distribution is softened: the whole, which also covers the likely-enough 1..2, wins."""
+    start = np.array([0, 0, 9.0, 7.0])
+    end = np.array([0, 0, 9.3, 9.0])
+    context = np.array([False, False, True, True])
+    offsets = np.array([(0, 0)] * 2 + [(0, 1), (1, 2)])
+    a, b, score, _ = best_span(start, end, context, offsets)
+    assert (a, b) == (0, 2) and score == 18.3
 
 
 def test_lora_merge_changes_nothing_but_speed():
