@@ -681,6 +681,8 @@ class Answerer:
                 continue
             ids = [i for i in self.corpus.chunks[s.chunk_id].sentence_ids
                    if self.corpus.sentences[i].kind != "noise"]
+            if s.sentence_id not in ids:
+                continue  # a byline brought in from elsewhere in its story: no window here
             spans = [(self.corpus.sentences[i].start, self.corpus.sentences[i].end) for i in ids]
             a, b = window_around(spans, ids.index(s.sentence_id), WINDOW_CHARS)
             ids = [i for i in ids if a <= self.corpus.sentences[i].start < b]
