@@ -20,7 +20,7 @@ import numpy as np
 
 from embeddings.store import Corpus
 from qa.reader import WINDOW_CHARS, Reader, window_around
-from qa.question import MONEY_UNIT, UNITS, Question, gap_contexts, name_stem
+from qa.question import CN_DIGITS, MONEY_UNIT, UNITS, WHICH_MEASURES, Question, gap_contexts, name_stem
 from qa.retrieval import Passage
 from qa.text import char_bigrams, pinyin_bigrams, pos_tag, to_simplified
 
@@ -99,6 +99,9 @@ _LIST_TAIL = re.compile(rf"[{_JOINERS}]")
 _CLAUSE_BREAKS = "，,；;：:。！？!?"
 _CLAUSE = re.compile(f"[^{_CLAUSE_BREAKS}]+")
 _CLAUSE_END = re.compile(f"[{_CLAUSE_BREAKS}]")
+# The count a text puts after its own list (甲和乙两大重点工作, 甲、乙等5个村), where a
+# question asking 哪两项重点工作 has its wh-word.
+_COUNT_AFTER_LIST = re.compile(rf"等?[\d一{CN_DIGITS}]+[大{WHICH_MEASURES}]?$")
 _PLACE_SUFFIX = re.compile(
     r"(?:省|市|县|区|镇|乡|村|街道|社区|国道|广场|大厅|会议室|礼堂|博物馆|纪念馆|中心|景区|公园|车间|"
     r"讲堂|园区|大楼|楼|室|厅|馆|站|路|街|门口)$")
@@ -553,7 +556,13 @@ class Answerer:
             typed = {(a, b): fit + (0.5 * strength if abs(a - ga) <= 2 or abs(b - gb) <= 1 else 0.0)
                      for (a, b), fit in typed.items()}
             if q.qtype in ("what", "other"):  # no type to check the gap against otherwise
-                typed[gap] = max(typed.get(gap, 0.0), 1.2)
+                fit = 1.2
+                if q.plural:  # 围绕|甲和乙两大|重点工作: a list where the question asks for one
+                    count = _COUNT_AFTER_LIST.search(text, ga, gb)
+                    gap = (ga, count.start() if count else gb)
+                    if not _CLAUSE_END.search(text, *gap):
+                        fit += max(_list_fit(text[gap[0]:gap[1]], q.count), 0.0)
+                typed[gap] = max(typed.get(gap, 0.0), fit)
         if not typed:  # a clause answers what/why/how; for a typed question it is a poor guess
             return [(span, 0.3 if q.qtype in ("what", "other") else 0.0) for span in _clauses(text)]
         return list(typed.items())

@@ -19,9 +19,9 @@ UNITS = ("万元|亿元|万人|人次|平方米|平方公里|平方千米|公里
          "个|家|位|名|人|次|元|件|项|条|支|所|座|年|天|届|倍|米|吨|份|张|场|批|户|村|台|辆|"
          "套|本|册|篇|岁|层|楼|间|处|种|类|期|轮|组|队|秒|克|升|万|亿|%|％")
 
-_CN_DIGITS = "两二三四五六七八九十"  # as list questions count items: 哪两项, 哪五个
+CN_DIGITS = "两二三四五六七八九十"  # as list questions count items: 哪两项, 哪五个
 # The measure words of 哪个/哪家/哪部…: one thing of a kind is asked for, not where (在哪部电影).
-_WHICH_MEASURES = "个家位座所项种类支条部张本首篇场届次款名"
+WHICH_MEASURES = "个家位座所项种类支条部张本首篇场届次款名"
 # The unit of sums of money, asked without a measure word (多少钱, 总产值有多少).
 MONEY_UNIT = "元"
 
@@ -31,11 +31,12 @@ _ZH_TYPES = [
     ("date", r"什么时候|何时|哪一?年|哪一?天|哪一?日|几月|几号|几日|几点|什么时间|哪个月|多久以前|日期"),
     ("number", r"多少|(?<!哪)几|百分之几|多大|多高|多长|多重|比例|占比"),
     ("person", r"谁|哪位|哪一位|什么人|哪个人|(?<=长|记|任|员|人|理|席|者|师)叫什么(?:名字)?|(?<=长|记|任|员|人|理|席|者|师)是什么人"),
-    ("place", rf"哪里|哪儿|在哪(?![{_WHICH_MEASURES}一些])|什么地方|什么位置|何地|何处|哪一?个地方|地点|哪一?个(?:村|镇|市|区|县|省|街道|国家|城市)"),
+    ("place", rf"哪里|哪儿|在哪(?![{WHICH_MEASURES}一些])|什么地方|什么位置|何地|何处|哪一?个地方|地点|哪一?个(?:村|镇|市|区|县|省|街道|国家|城市)"),
     ("organisation", r"哪一?家|哪一?所|哪个(?:单位|公司|企业|部门|组织|机构|集团|党委|支部|学校|银行)|"
                      r"哪些(?:单位|公司|企业|部门|组织|机构)|什么(?:单位|公司|企业|机构|部门|组织)"),
     ("other", r"为什么|为何|怎么样|怎么|怎样|如何|什么作用|什么意义|什么目的"),
-    ("what", rf"什么|哪些|何种|哪几|哪[{_CN_DIGITS}]+|哪一?[{_WHICH_MEASURES}]"),
+    # the measure word is part of the wh-word: 围绕|哪两项|重点工作 matches 围绕|甲和乙两大|重点工作
+    ("what", rf"什么|哪些|何种|哪几[{WHICH_MEASURES}]?|哪[{CN_DIGITS}]+[{WHICH_MEASURES}大]?|哪一?[{WHICH_MEASURES}]"),
 ]
 _EN_TYPES = [
     ("frequency", r"\bhow often\b"),
@@ -55,16 +56,16 @@ _YES_NO = re.compile(r"是否|是不是|有没有|会不会|能不能|可不可�
 _ZH_COMPILED = [(t, re.compile(p)) for t, p in _ZH_TYPES]
 _EN_COMPILED = [(t, re.compile(p, re.IGNORECASE)) for t, p in _EN_TYPES]
 _ANY_WH = re.compile("|".join(p for _, p in _ZH_TYPES) + r"|请问|叫什么|是不是|有没有|吗|呢")
-_PLURAL = re.compile(rf"哪些|哪几|哪[{_CN_DIGITS}]+[个项种家类大]|有什么|都有|包括"
+_PLURAL = re.compile(rf"哪些|哪几|哪[{CN_DIGITS}]+[个项种家类大]|有什么|都有|包括"
                      r"|\bwhat are\b|\bwhich (?:\w+ )?(?:are|were)\b", re.IGNORECASE)
-_SINGULAR = re.compile(rf"哪一?[{_WHICH_MEASURES}]|\bwhich (?:one|person|company)\b", re.IGNORECASE)
+_SINGULAR = re.compile(rf"哪一?[{WHICH_MEASURES}]|\bwhich (?:one|person|company)\b", re.IGNORECASE)
 _AUTHOR = re.compile(r"记者|作者|撰写|写的|采写|执笔|拍|摄|reporter|author|wrote|written|photograph", re.IGNORECASE)
 _STORY = re.compile(r"[这那此该]篇|报道|文章|稿件|稿子|综述|通讯|消息|照片|图片|新闻")
 # Question context next to the wh-word is matched in the sentence without its function
 # words: 副局长|是|谁 must find 副局长胡乾喜.
 _FUNCTION_TAIL = set("是了的在有为于被把将对和与及都又还就")  # one-character words
 _FUNCTION_HEAD = re.compile(r"^[的了是在有为]+")
-_WHICH = re.compile(rf"哪一?(?:[{_WHICH_MEASURES}]|些|几个|几)?|什么")
+_WHICH = re.compile(rf"哪一?(?:[{WHICH_MEASURES}]|些|几个|几)?|什么")
 _VAGUE_HEADS = {"时候", "时间", "地方", "人", "样", "么", "里", "儿", "些", "年", "天", "月", "日"}
 _UNIT_AFTER_WH = re.compile(rf"(?:多少|几)({UNITS})")
 # A place or company the question names: a jieba word ending in an administrative or company
@@ -75,7 +76,7 @@ _NAME_STEM = r"[^\W\d_哪几多少什么那这该本全各每某一二两三四�
 # Words that ask for a sum of money: the answer is in MONEY_UNIT.
 _MONEY = re.compile(r"钱|工资|薪酬|资金|金额|善款|捐款|收入|经费|投资|产值|营收|销售额|费用|税收|利润|奖金|补贴|"
                     r"周转金|价值|价格")
-_COUNT = re.compile(rf"哪([{_CN_DIGITS}])(?![{_CN_DIGITS}])")  # 哪五个, not 哪十二个
+_COUNT = re.compile(rf"哪([{CN_DIGITS}])(?![{CN_DIGITS}])")  # 哪五个, not 哪十二个
 _NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)} | {"两": 2}
 _TRAILING = re.compile(r"[\s？?！!。.，,；;：:呢吗啊呀]+$")
 # Words that only phrase the question and should not be looked for in the articles.

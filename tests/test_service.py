@@ -129,6 +129,18 @@ def test_a_which_noun_question_wants_the_name_ending_in_that_noun(service):
     assert text[a:b] == "中共白云党组织"
 
 
+def test_a_list_at_the_questions_gap_answers_how_many_it_asks(service):
+    """哪两项重点工作: the text puts its own count between the list and the noun (甲和乙两大重点
+    工作); the two things there, not the other list in the sentence, and without the count."""
+    from qa.question import analyse
+
+    q = analyse("商会今年要围绕哪两项重点工作来开展？")
+    assert (q.gap_left, q.gap_right, q.count) == ("商会今年要围绕", "重点工作来开展", 2)
+    text = "商会将围绕品牌建设和人才培育两大重点工作，服务会员、服务发展，推动行业提质。"
+    (a, b), _, _ = service.answerer._best_span(q, text)
+    assert text[a:b] == "品牌建设和人才培育"
+
+
 def test_a_yes_no_question_is_answered_by_the_clause_that_says_whether(service):
     from qa.question import analyse
 
