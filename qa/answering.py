@@ -61,7 +61,7 @@ NEIGHBOUR_PENALTY = 0.15  # an answer from the sentence next to the matching one
 # coverage counts as the support its clause would give (same weight as that support).
 NEIGHBOUR_SUPPORT = 0.6
 
-_NUM = r"(?:\d+(?:[.,]\d+)*|[零〇一二两三四五六七八九十百千]+)"
+_NUM = r"(?:\d+(?:[.,]\d+)*|(?:[上近数](?=[十百千万]))?[零〇一二两三四五六七八九十百千]+)"  # 上百: about a hundred
 _NUMBER = re.compile(rf"{_NUM}(?:余|多)?(?:万|亿)?(?:余|多)?(?:{UNITS})?")
 _DATE = re.compile(
     r"(?:公元前?\d{1,4}年|\d{4}年(?:代|初|底|末|\d{1,2}月(?:\d{1,2}[日号]|初|底|末|[上中下]旬)?)?|\d{1,2}月\d{1,2}[日号]|\d{1,2}月份?"
@@ -99,9 +99,9 @@ _LIST_TAIL = re.compile(rf"[{_JOINERS}]")
 _CLAUSE_BREAKS = "，,；;：:。！？!?"
 _CLAUSE = re.compile(f"[^{_CLAUSE_BREAKS}]+")
 _CLAUSE_END = re.compile(f"[{_CLAUSE_BREAKS}]")
-# The count a text puts after its own list (甲和乙两大重点工作, 甲、乙等5个村), where a
-# question asking 哪两项重点工作 has its wh-word.
-_COUNT_AFTER_LIST = re.compile(rf"等?[\d一{CN_DIGITS}]+[大{WHICH_MEASURES}]?$")
+# What a text puts after its own list: 等, a count, and the noun again (甲和乙两大重点工作,
+# 甲、乙等5个村, 甲、乙5家企业). A question asking 哪两项重点工作 has its wh-word there.
+_COUNT_AFTER_LIST = re.compile(rf"(?:等|等?[\d{CN_DIGITS}]+[大{WHICH_MEASURES}])\w{{0,3}}$")
 _PLACE_SUFFIX = re.compile(
     r"(?:省|市|县|区|镇|乡|村|街道|社区|国道|广场|大厅|会议室|礼堂|博物馆|纪念馆|中心|景区|公园|车间|"
     r"讲堂|园区|大楼|楼|室|厅|馆|站|路|街|门口)$")
@@ -298,8 +298,14 @@ def _lists(text: str) -> list[Span]:
         if joined and not _CLAUSE_END.search(text, last_item, joined.start()):  # not past a comma
             after = [b for a, b in phrases if joined.end() <= a <= joined.end() + 3]
             end = after[0] if after else end
-        spans.append((first[0], end))
+        spans.append(_without_count(text, (first[0], end)))
     return spans
+
+
+def _without_count(text: str, span: Span) -> Span:
+    """A list without what closes it: 甲、乙等 → 甲、乙; 甲、乙5家企业 → 甲、乙."""
+    count = _COUNT_AFTER_LIST.search(text, *span)
+    return (span[0], count.start()) if count and count.start() > span[0] else span
 
 
 def _cut_short(text: str, item: Span) -> bool:
@@ -349,6 +355,8 @@ def _numbers(text: str, unit: str | None) -> list[tuple[Span, float]]:
             found.append((m.span(), 0.3))  # part of a date
         elif unit == MONEY_UNIT and has_unit and not number.endswith(("万", "亿")):
             found.append((m.span(), 0.4))  # a sum of money was asked: 12家 is not one
+        elif unit and unit != "个" and has_unit and not re.search(r"[个万亿%％]$", number):
+            found.append((m.span(), 0.7))  # counted in another unit: 60余名 for 多少人次
         else:
             found.append((m.span(), 1.0 if has_unit else 0.6))
     # An ordinal keeps its 第: 第15张, not 15张
@@ -558,8 +566,7 @@ class Answerer:
             if q.qtype in ("what", "other"):  # no type to check the gap against otherwise
                 fit = 1.2
                 if q.plural:  # 围绕|甲和乙两大|重点工作: a list where the question asks for one
-                    count = _COUNT_AFTER_LIST.search(text, ga, gb)
-                    gap = (ga, count.start() if count else gb)
+                    gap = _without_count(text, gap)
                     if not _CLAUSE_END.search(text, *gap):
                         fit += max(_list_fit(text[gap[0]:gap[1]], q.count), 0.0)
                 typed[gap] = max(typed.get(gap, 0.0), fit)

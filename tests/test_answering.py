@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.answering import _clauses, _gap_span, _support_clause, _trim, typed_candidates, typed_spans
+from qa.answering import _clauses, _gap_span, _lists, _support_clause, _trim, typed_candidates, typed_spans
 from qa.question import analyse, gap_contexts
 
 
@@ -276,3 +276,21 @@ def test_an_answer_closes_its_quotes_and_brackets(text, read, answer):
     start = text.index(read)
     a, b = _trim(text, (start, start + len(read)))
     assert text[a:b] == answer
+
+
+def test_a_list_ends_before_what_closes_it():
+    def lists(text):
+        return [text[a:b] for a, b in _lists(text)]
+
+    assert lists("甲公司、乙公司、丙工贸5家企业获评示范单位。") == ["甲公司、乙公司、丙工贸"]
+    assert lists("依托城东书院、青年夜校等平台开展培训。") == ["城东书院、青年夜校"]
+    assert lists("有西湖、灵隐寺、清河坊一条街等景点。") == ["西湖、灵隐寺、清河坊一条街"]  # 一条街 is a name
+
+
+def test_numbers_about_a_count_and_in_the_unit_asked():
+    fits = {"上百张": 1.2, "600余人次": 0.7, "60余名": 0.7}
+    text = "墙上贴了上百张照片；培训600余人次，其中积极分子60余名。"
+    found = {text[a:b]: fit for (a, b), fit in typed_candidates(text, "number", "张").items()}
+    assert {k: found.get(k) for k in fits} == fits
+    found = {text[a:b]: fit for (a, b), fit in typed_candidates(text, "number", "人次").items()}
+    assert found["600余人次"] > found["60余名"] == found["上百张"]
