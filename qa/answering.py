@@ -669,7 +669,7 @@ class Answerer:
         return bool(q.head) and answer.endswith(q.head) and len(answer) > len(q.head)
 
     def _extract_by_rules(self, q: Question, sentences: list[_Scored]) -> Extraction | None:
-        best = None
+        best, confidence = None, {}
         for rank, s in enumerate(sentences):
             for sid, penalty in self._with_neighbours(q, s):
                 span, span_score, fit = self._best_span(q, self.corpus.sentences[sid].text)
@@ -677,13 +677,17 @@ class Answerer:
                     continue  # a neighbour only counts for a clear answer of the asked type
                 total = s.score - penalty + 0.5 * span_score - 0.02 * rank
                 if best is None or total > best[0]:
-                    best = (total, s, sid, span, span_score, fit)
+                    best = (total, s, sid, span, fit)
+                if sid != s.sentence_id:  # its support is the matching sentence next to it
+                    span_score += NEIGHBOUR_SUPPORT * s.lexical
+                # The same answer reached from several sentences (its own, and as the neighbour
+                # of one that matches better) is as sure as the best of them makes it.
+                confidence[sid, span] = max(confidence.get((sid, span), 0.0),
+                                            self._confidence(q, s, span_score))
         if best is None:
             return None
-        _, s, sid, (a, b), span_score, fit = best
-        if sid != s.sentence_id:  # its support is the matching sentence next to it
-            span_score += NEIGHBOUR_SUPPORT * s.lexical
-        return Extraction(sid, s.chunk_id, a, b, self._confidence(q, s, span_score), type_fit=fit)
+        _, s, sid, (a, b), fit = best
+        return Extraction(sid, s.chunk_id, a, b, confidence[sid, (a, b)], type_fit=fit)
 
     def answer_text(self, found: Extraction) -> str:
         return self.evidence(found)[1][found.start:found.end]
