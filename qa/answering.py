@@ -108,6 +108,7 @@ _PLACE_SUFFIX = re.compile(
 _LOCATED = re.compile(r"(?:位于|坐落于|坐落在|地处|设在|设于)([^，,。；;、：:]{2,30})")
 _NAME_DOTS = "·•・‧"
 _QUOTES = " “”「」『』\"'"  # around a span that fills its clause
+_QUOTE_PAIRS = (("“", "”"), ("《", "》"), ("「", "」"), ("『", "』"))
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _DEICTIC = re.compile(r"(?:这|那|此|该|其|本)(?:里|儿|处|地|边|块)?|当地|现场|其中|原地|身边")
 _LOCATIVE = re.compile(r"内|里|上|中|旁|外|前|后|门口|附近|一带|周边|之间")
@@ -208,15 +209,22 @@ def _people(text: str) -> list[tuple[Span, float]]:
     tags = _tagged(text)
     found = [(m.span(1), 1.0) for m in _TITLE_NAME.finditer(text)]
     found += [(span, 1.0) for span in _names_after_titles(text, tags)]
-    found += [((a, b), 0.8) for a, b, flag in tags if flag.startswith("nr") and 2 <= b - a <= 4]
+    tagged = [((a, b), 0.8) for a, b, flag in tags if flag.startswith("nr") and 2 <= b - a <= 4]
     for i, (a, b, flag) in enumerate(tags[:-1]):
         # jieba often tags only the surname: 施/nr + 海鸥/n → 施海鸥
         if flag == "nr" and b - a == 1 and tags[i + 1][1] - a <= 3:
-            found.append(((a, tags[i + 1][1]), 0.8))
+            tagged.append(((a, tags[i + 1][1]), 0.8))
     # name words in a row are one name: 耶律|金山
-    found += [((tags[i][0], tags[j][1]), 0.9) for i, j in _runs(tags, lambda flag: flag.startswith("nr"))
-              if j > i and tags[j][1] - tags[i][0] <= 6]
+    tagged += [((tags[i][0], tags[j][1]), 0.9) for i, j in _runs(tags, lambda flag: flag.startswith("nr"))
+               if j > i and tags[j][1] - tags[i][0] <= 6]
+    # jieba's guess inside quotes is a title or slogan (“绿水青山——…摄影展”), hardly a person
+    found += [(span, fit / 2 if _in_quotes(text, span[0]) else fit) for span, fit in tagged]
     return found + [(span, 1.1) for span in _dotted_names(text, tags)]
+
+
+def _in_quotes(text: str, at: int) -> bool:
+    before = text[:at]
+    return any(before.count(opening) > before.count(closing) for opening, closing in _QUOTE_PAIRS)
 
 
 def _dotted_names(text: str, tags) -> list[Span]:

@@ -294,3 +294,9 @@ def test_numbers_about_a_count_and_in_the_unit_asked():
     assert {k: found.get(k) for k in fits} == fits
     found = {text[a:b]: fit for (a, b), fit in typed_candidates(text, "number", "人次").items()}
     assert found["600余人次"] > found["60余名"] == found["上百张"]
+
+
+def test_a_name_jieba_guesses_inside_quotes_is_hardly_a_person():
+    text = "近日，“绿水青山——青山区生态摄影展”在区文化馆开幕，摄影师李文涛到场。"
+    found = {text[a:b]: fit for (a, b), fit in typed_candidates(text, "person").items()}
+    assert found["绿水青山"] < found["李文涛"]
