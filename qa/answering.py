@@ -108,6 +108,8 @@ _PLACE_SUFFIX = re.compile(
 _LOCATED = re.compile(r"(?:位于|坐落于|坐落在|地处|设在|设于)([^，,。；;、：:]{2,30})")
 _NAME_DOTS = "·•・‧"
 _QUOTES = " “”「」『』\"'"  # around a span that fills its clause
+# A what-question that asks for a name: 红色休息区|叫|什么
+_NAMING = re.compile(r"(?:叫做|叫|称为|名为|的名字是|的名称是|名字是|名称是|是)$")
 _QUOTE_PAIRS = (("“", "”"), ("《", "》"), ("「", "」"), ("『", "』"))
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _DEICTIC = re.compile(r"(?:这|那|此|该|其|本)(?:里|儿|处|地|边|块)?|当地|现场|其中|原地|身边")
@@ -335,6 +337,26 @@ def _parallel_list(text: str, start: int, end: int) -> list[Span]:
     return [(a, b)] if a >= start and b <= end else []
 
 
+def _named_subject(q: Question) -> str:
+    """What a "what is it called" question names: 红色休息区 of 红色休息区叫什么."""
+    naming = _NAMING.search(q.gap_left) if q.qtype == "what" and not q.gap_right else None
+    return q.gap_left[:naming.start()] if naming else ""
+
+
+def _quoted_names(text: str, subject: str) -> list[Span]:
+    """Quoted names the text gives the subject, right before (the end of) it: “温馨港湾、红色家园”
+    的红色休息区, “扛旗强基、绿色共富”清风护航系列行动 for 党建联盟开展的清风护航系列行动."""
+    if len(subject) < 2:
+        return []
+    found = []
+    for m in _QUOTED.finditer(text):
+        rest = text[m.end():]
+        rest = rest[1:] if rest.startswith("的") else rest
+        if any(rest.startswith(subject[-n:]) for n in range(2, len(subject) + 1)):
+            found.append(m.span(1) if m.group(1) else m.span(2))
+    return found
+
+
 def _whats(text: str) -> list[tuple[Span, float]]:
     quoted = list(_QUOTED.finditer(text))
     found = [(m.span(1) if m.group(1) else m.span(2), 1.0) for m in quoted]
@@ -560,6 +582,8 @@ class Answerer:
                 span = (a, at + len(q.head))
                 if at > a and not text[a].isdigit():
                     typed[span] = max(typed.get(span, 0.0), 1.1)
+        for span in _quoted_names(text, _named_subject(q)):  # “温馨港湾”的|红色休息区|叫什么
+            typed[span] = max(typed.get(span, 0.0), 1.3)
         if q.singular:  # 哪个党组织 wants one: an enumeration 甲、乙、丙 is not it
             typed = {span: fit - 0.2 if "、" in text[span[0]:span[1]] else fit for span, fit in typed.items()}
         if q.plural:
@@ -665,7 +689,8 @@ class Answerer:
             return by_rules
         rule_types = RULE_TYPES if q.lang == "zh" else ENGLISH_RULE_TYPES
         if self.rules_first and by_rules is not None and by_rules.type_fit >= TYPED_FIT and (
-                q.qtype in rule_types or q.plural or self._delimited(q, self.answer_text(by_rules))):
+                q.qtype in rule_types or q.plural or self._delimited(q, self.answer_text(by_rules))
+                or self._quoted_name(q, by_rules)):
             return by_rules  # a clear number, date, name, place or asked list: the rules delimit it best
         return self._read(q, sentences) or by_rules
 
@@ -675,6 +700,11 @@ class Answerer:
         span whose ends the rules find. (A list answers a list question; for others, such as
         什么季节开花, a list in the sentence is no sign that it is the answer: CMRC.)"""
         return bool(q.head) and answer.endswith(q.head) and len(answer) > len(q.head)
+
+    def _quoted_name(self, q: Question, found: Extraction) -> bool:
+        """The name the text gives, in quotes, to what the question asks the name of."""
+        text = self.evidence(found)[1]
+        return (found.start, found.end) in _quoted_names(text, _named_subject(q))
 
     def _extract_by_rules(self, q: Question, sentences: list[_Scored]) -> Extraction | None:
         best, confidence = None, {}

@@ -200,6 +200,15 @@ def test_an_answer_reached_from_two_sentences_is_as_sure_as_the_better(tmp_path,
     assert answer.answer == "李文涛" and answer.confidence > 0.9  # 0.71 from the byline's own path
 
 
+def test_the_quoted_name_the_text_gives_what_the_question_names(tmp_path, settings, encoder, service):
+    small = _service_over(
+        "城东社区打造邻里中心\n\n今年以来，城东社区投入200万元改造活动阵地，打造“书香满园”的阅读角和"
+        "“欢乐童年”的儿童乐园，受到居民欢迎。社区还开展“邻里守望”志愿服务行动。\n",
+        tmp_path, settings, encoder, service)
+    assert small.ask("城东社区的儿童乐园叫什么？").answer == "欢乐童年"
+    assert small.ask("社区开展的志愿服务行动叫什么？").answer == "邻里守望"
+
+
 def test_a_passage_bm25_ranks_first_by_far_is_read(service):
     # Every rare word of the question is in one passage, which the dense ranking puts low:
     # rank fusion alone left it 6th, outside the five passages read.
