@@ -180,7 +180,14 @@ def _runs(tags, keep) -> list[tuple[int, int]]:
 
 
 def _noun_phrases(text: str) -> list[tuple[int, int]]:
-    tags = _tagged(text)
+    tagged = _tagged(text)
+
+    def joins(k: int) -> bool:  # a plus between two nouns joins them: 党建+经济合作社
+        a, b, _ = tagged[k]
+        return (text[a:b] == "+" and 0 < k < len(tagged) - 1
+                and not (_NP_BREAK.match(tagged[k - 1][2]) or _NP_BREAK.match(tagged[k + 1][2])))
+
+    tags = [(a, b, "n" if joins(k) else flag) for k, (a, b, flag) in enumerate(tagged)]
     return [(tags[i][0], tags[j][1]) for i, j in _runs(tags, lambda flag: not _NP_BREAK.match(flag))]
 
 

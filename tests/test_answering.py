@@ -285,6 +285,7 @@ def test_a_list_ends_before_what_closes_it():
     assert lists("甲公司、乙公司、丙工贸5家企业获评示范单位。") == ["甲公司、乙公司、丙工贸"]
     assert lists("依托城东书院、青年夜校等平台开展培训。") == ["城东书院、青年夜校"]
     assert lists("有西湖、灵隐寺、清河坊一条街等景点。") == ["西湖、灵隐寺、清河坊一条街"]  # 一条街 is a name
+    assert lists("社区开展党建+教育、党建+养老、党建+文化等活动。") == ["党建+教育、党建+养老、党建+文化"]
 
 
 def test_numbers_about_a_count_and_in_the_unit_asked():
