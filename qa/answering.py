@@ -670,18 +670,24 @@ class Answerer:
 
     def extract(self, q: Question, q_vec: np.ndarray, passages: list[Passage]) -> Extraction | None:
         found = self._extract(q, q_vec, passages)
-        if found is not None and (self._off_topic(q, found) or self._deputy(q, found)):
+        if found is not None and (self._off_topic(q, found) or self._other_post(q, found)):
             return replace(found, confidence=found.confidence * OFF_TOPIC_FACTOR)
         return found
 
-    def _deputy(self, q: Question, found: Extraction) -> bool:
-        """The question asks for the holder of a title (党支部书记是谁) and the answer is named
-        as its deputy (党支部副书记许海滨): not the person asked about."""
+    def _other_post(self, q: Question, found: Extraction) -> bool:
+        """The question asks for the holder of a post (党委书记是谁) and the answer is named as
+        the holder of another post of its kind: its deputy (副书记许海滨 for 党支部书记), or the
+        chief where the deputy is asked, or a sibling post (党支部书记应维湖 for 党委书记)."""
         if q.qtype != "person":
             return False
-        title = re.split(r"[、，,：:（(\s]", self.evidence(found)[1][:found.start])[-1]
-        deputy = re.search(rf"副({_TITLES})$", title)
-        return bool(deputy) and deputy.group(1) in q.text and "副" + deputy.group(1) not in q.text
+        before = re.split(r"[、，,：:（(\s]", self.evidence(found)[1][:found.start])[-1]
+        named = re.search(rf"(?:{_TITLES})$", before)
+        asked = [t for t in _TITLES.split("|") if t in q.text]
+        if not named or not asked:
+            return False
+        named, asked = named.group(), max(asked, key=len)
+        return named[-2:] == asked[-2:] and (("副" in named) != ("副" in asked)
+                                             or (named not in asked and asked not in named))
 
     def _off_topic(self, q: Question, found: Extraction) -> bool:
         """The question names a place or company its answer's article never mentions."""

@@ -228,3 +228,11 @@ def test_the_deputy_is_no_answer_for_the_title_itself(tmp_path, settings, encode
         "文明劝导活动。公司员工纷纷加入志愿者队伍。\n", tmp_path, settings, encoder, service)
     assert small.ask("白云公司党支部副书记是谁？").answer == "王强"
     assert small.ask("白云公司党支部书记是谁？").abstained
+
+
+def test_the_holder_of_a_sibling_post_is_no_answer(tmp_path, settings, encoder, service):
+    small = _service_over(
+        "白云公司举办党建座谈会\n\n座谈会上，白云公司党支部书记王强说，公司将把党建工作与生产经营"
+        "紧密结合，为企业发展注入动力。\n", tmp_path, settings, encoder, service)
+    assert small.ask("白云公司党支部书记是谁？").answer == "王强"
+    assert small.ask("白云公司党委书记是谁？").abstained  # 党支部书记 is another post
