@@ -472,7 +472,8 @@ def _gap_between(sentence: str, left: str, right: str, unit: str | None,
         if pos >= 0:
             start, anchors = pos + n, anchors + 1
             break
-    if start is None and left:
+    right_only = start is None and bool(left)
+    if right_only and not unit:
         return None
     start = start or 0
     for n in range(len(right), 0, -1):
@@ -481,6 +482,11 @@ def _gap_between(sentence: str, left: str, right: str, unit: str | None,
             end = pos + (len(unit) if unit and right.startswith(unit) else 0)
             anchors += n > (len(unit) if unit else 1)
             break
+    if right_only:  # 道明光学有|多少名|流动党员 where the sentence never says 道明光学有: the
+        if end is None or anchors == 0:  # counted noun after the unit anchors it alone, weakly
+            return None
+        clause_start = max(sentence.rfind(c, 0, end) for c in _CLAUSE_BREAKS) + 1
+        return (clause_start, end), 0.5
     if end is None:
         if right:
             return None

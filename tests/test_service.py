@@ -141,6 +141,15 @@ def test_a_list_at_the_questions_gap_answers_how_many_it_asks(service):
     assert text[a:b] == "品牌建设和人才培育"
 
 
+def test_the_counted_noun_alone_anchors_a_number(service):
+    """The sentence never repeats 红星公司有: 名流动党员 after the number still says which it is."""
+    from qa.question import analyse
+
+    text = "二十年来，党支部由最初的3名党员发展到现在的20名党员、26名流动党员。"
+    (a, b), _, _ = service.answerer._best_span(analyse("红星公司有多少名流动党员？"), text)
+    assert text[a:b] == "26名"
+
+
 def test_a_yes_no_question_is_answered_by_the_clause_that_says_whether(service):
     from qa.question import analyse
 
