@@ -458,6 +458,19 @@ def _gap_span(sentence: str, q: Question) -> tuple[Span, float] | None:
         found = _gap_between(sentence, left, right[:8], q.unit, context)
         if found:
             return found
+    return _counted_noun_gap(sentence, q.gap_right[:8], q.unit) if q.unit else None
+
+
+def _counted_noun_gap(sentence: str, right: str, unit: str) -> tuple[Span, float] | None:
+    """道明光学有|多少名|流动党员 where the sentence never says 道明光学有: the counted noun after the
+    unit (26名|流动党员) anchors the clause up to it alone, at half strength."""
+    if not right.startswith(unit):
+        return None
+    for n in range(len(right), len(unit) + 1, -1):  # the unit and at least two more characters
+        pos = sentence.find(right[:n])
+        if pos > 0:
+            end = pos + len(unit)
+            return (max(sentence.rfind(c, 0, end) for c in _CLAUSE_BREAKS) + 1, end), 0.5
     return None
 
 
@@ -472,8 +485,7 @@ def _gap_between(sentence: str, left: str, right: str, unit: str | None,
         if pos >= 0:
             start, anchors = pos + n, anchors + 1
             break
-    right_only = start is None and bool(left)
-    if right_only and not unit:
+    if start is None and left:
         return None
     start = start or 0
     for n in range(len(right), 0, -1):
@@ -482,11 +494,6 @@ def _gap_between(sentence: str, left: str, right: str, unit: str | None,
             end = pos + (len(unit) if unit and right.startswith(unit) else 0)
             anchors += n > (len(unit) if unit else 1)
             break
-    if right_only:  # 道明光学有|多少名|流动党员 where the sentence never says 道明光学有: the
-        if end is None or anchors == 0:  # counted noun after the unit anchors it alone, weakly
-            return None
-        clause_start = max(sentence.rfind(c, 0, end) for c in _CLAUSE_BREAKS) + 1
-        return (clause_start, end), 0.5
     if end is None:
         if right:
             return None
