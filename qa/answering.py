@@ -452,13 +452,33 @@ def _gap_span(sentence: str, q: Question) -> tuple[Span, float] | None:
     """The text between the question's context words as they appear in the sentence, with
     how firmly it is anchored (1: words on both sides; 0.5: one side, or just the unit):
     for 象珠镇有|多少|家企业 and 象珠镇有1000余家企业 → 1000余(家)."""
+    found = None
     for left, right in gap_contexts(q):
         # A place or company the question names is the topic, not what tells one 企业 from another.
         context = re.sub("|".join(map(re.escape, q.names)), "|", left) if q.names else left
         found = _gap_between(sentence, left, right[:8], q.unit, context)
         if found:
-            return found
-    return _counted_noun_gap(sentence, q.gap_right[:8], q.unit) if q.unit else None
+            break
+    if not q.unit:
+        return found
+    if found is None or found[1] < 1:
+        # 象珠镇有|多少家|规上企业, where the text counts 其中规上企业有65家: the noun, then its number
+        found = _number_after_noun(sentence, q.gap_right[:8], q.unit) or found
+    return found or _counted_noun_gap(sentence, q.gap_right[:8], q.unit)
+
+
+_BEFORE_COUNT = re.compile(rf"(?:共有|共计|有|为|达|共|约|计|近|超过)?{_NUMBER.pattern}")
+
+
+def _number_after_noun(sentence: str, right: str, unit: str) -> tuple[Span, float] | None:
+    """The number right after the noun the question counts (规上企业有65家 for 多少家规上企业)."""
+    noun = right[len(unit):] if right.startswith(unit) else ""
+    for n in range(len(noun), 1, -1):
+        for m in re.finditer(re.escape(noun[:n]), sentence):
+            number = _BEFORE_COUNT.match(sentence, m.end())
+            if number and re.search(rf"(?:{UNITS})$", number.group()):
+                return (m.end(), number.end()), 1.0
+    return None
 
 
 def _counted_noun_gap(sentence: str, right: str, unit: str) -> tuple[Span, float] | None:

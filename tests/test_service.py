@@ -149,6 +149,13 @@ def test_the_counted_noun_alone_anchors_a_number(service):
     (a, b), _, _ = service.answerer._best_span(analyse("红星公司有多少名流动党员？"), text)
     assert text[a:b] == "26名"
 
+    # the sentence repeats 白云镇有, but before another number: the counted noun names its own
+    text = "目前，白云镇有800余家企业，其中规上企业有42家，两新党组织18家。"
+    (a, b), _, _ = service.answerer._best_span(analyse("白云镇有多少家规上企业？"), text)
+    assert text[a:b] == "42家"
+    (a, b), _, _ = service.answerer._best_span(analyse("白云镇有多少个两新党组织？"), text)
+    assert text[a:b] == "18家"
+
 
 def test_a_yes_no_question_is_answered_by_the_clause_that_says_whether(service):
     from qa.question import analyse
