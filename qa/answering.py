@@ -473,8 +473,10 @@ _BEFORE_COUNT = re.compile(rf"(?:共有|共计|有|为|达|共|约|计|近|超�
 def _number_after_noun(sentence: str, right: str, unit: str) -> tuple[Span, float] | None:
     """The number right after the noun the question counts (规上企业有65家 for 多少家规上企业)."""
     noun = right[len(unit):] if right.startswith(unit) else ""
-    for n in range(len(noun), 1, -1):
-        for m in re.finditer(re.escape(noun[:n]), sentence):
+    # the whole noun, its start, else its end (党员 of 新党员, for 发展党员29名)
+    parts = [noun[:n] for n in range(len(noun), 1, -1)] + [noun[-n:] for n in range(len(noun) - 1, 1, -1)]
+    for part in parts:
+        for m in re.finditer(re.escape(part), sentence):
             number = _BEFORE_COUNT.match(sentence, m.end())
             if number and re.search(rf"(?:{UNITS})$", number.group()):
                 return (m.end(), number.end()), 1.0

@@ -155,6 +155,9 @@ def test_the_counted_noun_alone_anchors_a_number(service):
     assert text[a:b] == "42家"
     (a, b), _, _ = service.answerer._best_span(analyse("白云镇有多少个两新党组织？"), text)
     assert text[a:b] == "18家"
+    text = "2023年，白云镇培训入党积极分子60余名，发展党员31名。"
+    (a, b), _, _ = service.answerer._best_span(analyse("白云镇有多少名新党员？"), text)
+    assert text[a:b] == "31名"  # 党员, the end of 新党员, counted
 
 
 def test_a_yes_no_question_is_answered_by_the_clause_that_says_whether(service):
