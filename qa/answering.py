@@ -110,6 +110,8 @@ _NAME_DOTS = "·•・‧"
 _QUOTES = " “”「」『』\"'"  # around a span that fills its clause
 # A what-question that asks for a name: 红色休息区|叫|什么
 _NAMING = re.compile(r"(?:叫做|叫|称为|名为|的名字是|的名称是|名字是|名称是|是)$")
+_POSTS = ("职务", "职位", "官职", "头衔")  # what-questions that ask for a title
+_POST_TITLE = re.compile(f"(?:{_TITLES})")
 _QUOTE_PAIRS = (("“", "”"), ("《", "》"), ("「", "」"), ("『", "』"))
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _DEICTIC = re.compile(r"(?:这|那|此|该|其|本)(?:里|儿|处|地|边|块)?|当地|现场|其中|原地|身边")
@@ -342,6 +344,18 @@ def _parallel_list(text: str, start: int, end: int) -> list[Span]:
     size = inner.pop()
     a, b = cuts[0] - size, cuts[-1] + 1 + size
     return [(a, b)] if a >= start and b <= end else []
+
+
+def _posts(text: str, question: str) -> list[Span]:
+    """Titles with what qualifies them, from the start of their noun phrase: 永康分局副局长 of
+    永康分局副局长胡海珍, but 党委副书记 of 先行集团党委副书记李钧 where the question names 先行集团."""
+    found = []
+    for a, b in _noun_phrases(text):
+        start = a  # after the longest start of the phrase the question says
+        while start < b and text[a:start + 1] in question:
+            start += 1
+        found += [(start, m.end()) for m in _POST_TITLE.finditer(text, start, b)]
+    return found
 
 
 def _named_subject(q: Question) -> str:
@@ -626,6 +640,9 @@ class Answerer:
                     typed[span] = max(typed.get(span, 0.0), 1.1)
         for span in _quoted_names(text, _named_subject(q)):  # “温馨港湾”的|红色休息区|叫什么
             typed[span] = max(typed.get(span, 0.0), 1.3)
+        if q.head in _POSTS:  # 胡海珍是什么职务 → 永康分局副局长 (胡海珍)
+            for span in _posts(text, q.text):
+                typed[span] = max(typed.get(span, 0.0), 1.1)
         if q.singular:  # 哪个党组织 wants one: an enumeration 甲、乙、丙 is not it
             typed = {span: fit - 0.2 if "、" in text[span[0]:span[1]] else fit for span, fit in typed.items()}
         if q.plural:
@@ -747,6 +764,8 @@ class Answerer:
         """A name ending in the noun the question asks about (哪个党组织 → 中共金华党组织): a
         span whose ends the rules find. (A list answers a list question; for others, such as
         什么季节开花, a list in the sentence is no sign that it is the answer: CMRC.)"""
+        if q.head in _POSTS:
+            return bool(_POST_TITLE.search(answer[-5:])) and answer.endswith(_POST_TITLE.findall(answer)[-1])
         return bool(q.head) and answer.endswith(q.head) and len(answer) > len(q.head)
 
     def _quoted_name(self, q: Question, found: Extraction) -> bool:

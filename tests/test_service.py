@@ -160,6 +160,17 @@ def test_the_counted_noun_alone_anchors_a_number(service):
     assert text[a:b] == "31名"  # 党员, the end of 新党员, counted
 
 
+def test_a_question_about_a_post_is_answered_by_the_title(service):
+    from qa.question import analyse
+
+    text = "会上，白云区文化局副局长王丽娟表示，将加强阵地建设。"
+    (a, b), _, _ = service.answerer._best_span(analyse("王丽娟是什么职务？"), text)
+    assert text[a:b] == "白云区文化局副局长"
+    text = "青禾公司党委副书记张强说，公司将把党建工作与生产经营紧密结合。"
+    (a, b), _, _ = service.answerer._best_span(analyse("张强在青禾公司担任什么职务？"), text)
+    assert text[a:b] == "党委副书记"  # the company is the question's, not the answer
+
+
 def test_a_yes_no_question_is_answered_by_the_clause_that_says_whether(service):
     from qa.question import analyse
 
