@@ -112,6 +112,7 @@ _QUOTES = " “”「」『』\"'"  # around a span that fills its clause
 _NAMING = re.compile(r"(?:叫做|叫|称为|名为|的名字是|的名称是|名字是|名称是|是)$")
 _POSTS = ("职务", "职位", "官职", "头衔")  # what-questions that ask for a title
 _POST_TITLE = re.compile(f"(?:{_TITLES})")
+_ENDS_IN_TITLE = re.compile(f"(?:{_TITLES})$")
 _QUOTE_PAIRS = (("“", "”"), ("《", "》"), ("「", "」"), ("『", "』"))
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _DEICTIC = re.compile(r"(?:这|那|此|该|其|本)(?:里|儿|处|地|边|块)?|当地|现场|其中|原地|身边")
@@ -733,7 +734,7 @@ class Answerer:
         if q.qtype != "person":
             return False
         before = re.split(r"[、，,：:（(\s]", self.evidence(found)[1][:found.start])[-1]
-        named = re.search(rf"(?:{_TITLES})$", before)
+        named = _ENDS_IN_TITLE.search(before)
         asked = [t for t in _TITLES.split("|") if t in q.text]
         if not named or not asked:
             return False
@@ -763,9 +764,10 @@ class Answerer:
     def _delimited(q: Question, answer: str) -> bool:
         """A name ending in the noun the question asks about (哪个党组织 → 中共金华党组织): a
         span whose ends the rules find. (A list answers a list question; for others, such as
-        什么季节开花, a list in the sentence is no sign that it is the answer: CMRC.)"""
+        什么季节开花, a list in the sentence is no sign that it is the answer: CMRC.) For a
+        question about a post, a title (市委组织部副部长)."""
         if q.head in _POSTS:
-            return bool(_POST_TITLE.search(answer[-5:])) and answer.endswith(_POST_TITLE.findall(answer)[-1])
+            return bool(_ENDS_IN_TITLE.search(answer))
         return bool(q.head) and answer.endswith(q.head) and len(answer) > len(q.head)
 
     def _quoted_name(self, q: Question, found: Extraction) -> bool:
