@@ -469,9 +469,7 @@ def _gap_span(sentence: str, q: Question) -> tuple[Span, float] | None:
     for 象珠镇有|多少|家企业 and 象珠镇有1000余家企业 → 1000余(家)."""
     found = None
     for left, right in gap_contexts(q):
-        # A place or company the question names is the topic, not what tells one 企业 from another.
-        context = re.sub("|".join(map(re.escape, q.names)), "|", left) if q.names else left
-        found = _gap_between(sentence, left, right[:8], q.unit, context)
+        found = _gap_between(sentence, left, right[:8], q.unit, _without_names(left, q.names))
         if found:
             break
     if not q.unit:
@@ -483,6 +481,12 @@ def _gap_span(sentence: str, q: Question) -> tuple[Span, float] | None:
 
 
 _BEFORE_COUNT = re.compile(rf"(?:共有|共计|有|为|达|共|约|计|近|超过)?{_NUMBER.pattern}")
+
+
+@lru_cache(maxsize=1024)  # asked again for every sentence a question is matched against
+def _without_names(left: str, names: tuple[str, ...]) -> str:
+    """A place or company the question names is the topic, not what tells one 企业 from another."""
+    return re.sub("|".join(map(re.escape, names)), "|", left) if names else left
 
 
 def _number_after_noun(sentence: str, right: str, unit: str) -> tuple[Span, float] | None:
