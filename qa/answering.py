@@ -63,6 +63,7 @@ NEIGHBOUR_SUPPORT = 0.6
 
 _NUM = r"(?:\d+(?:[.,]\d+)*|(?:[上近数](?=[十百千万]))?[零〇一二两三四五六七八九十百千]+)"  # 上百: about a hundred
 _NUMBER = re.compile(rf"{_NUM}(?:余|多)?(?:万|亿)?(?:余|多)?(?:{UNITS})?")
+_ENDS_IN_UNIT = re.compile(rf"(?:{UNITS})$")
 _DATE = re.compile(
     r"(?:公元前?\d{1,4}年|\d{4}年(?:代|初|底|末|\d{1,2}月(?:\d{1,2}[日号]|初|底|末|[上中下]旬)?)?|\d{1,2}月\d{1,2}[日号]|\d{1,2}月份?"
     r"|\d{1,2}[日号]"
@@ -393,7 +394,7 @@ def _numbers(text: str, unit: str | None) -> list[tuple[Span, float]]:
     for m in _NUMBER.finditer(text):
         number = m.group()
         arabic = bool(re.match(r"\d", number))
-        has_unit = bool(re.search(rf"(?:{UNITS})$", number))
+        has_unit = bool(_ENDS_IN_UNIT.search(number))
         if not arabic and not has_unit:
             continue  # a bare 一 or 十 is almost always part of a word
         if _ARTICLE.fullmatch(number):
@@ -466,7 +467,9 @@ def typed_spans(text: str, qtype: str, unit: str | None = None) -> list[Span]:
 def _gap_span(sentence: str, q: Question) -> tuple[Span, float] | None:
     """The text between the question's context words as they appear in the sentence, with
     how firmly it is anchored (1: words on both sides; 0.5: one side, or just the unit):
-    for 象珠镇有|多少|家企业 and 象珠镇有1000余家企业 → 1000余(家)."""
+    for 象珠镇有|多少|家企业 and 象珠镇有1000余家企业 → 1000余(家). For a count whose left
+    side anchors weakly or not at all, the counted noun stands in (_number_after_noun,
+    _counted_noun_gap)."""
     found = None
     for left, right in gap_contexts(q):
         found = _gap_between(sentence, left, right[:8], q.unit, _without_names(left, q.names))
@@ -497,7 +500,7 @@ def _number_after_noun(sentence: str, right: str, unit: str) -> tuple[Span, floa
     for part in parts:
         for m in re.finditer(re.escape(part), sentence):
             number = _BEFORE_COUNT.match(sentence, m.end())
-            if number and re.search(rf"(?:{UNITS})$", number.group()):
+            if number and _ENDS_IN_UNIT.search(number.group()):
                 return (m.end(), number.end()), 1.0
     return None
 
@@ -922,7 +925,7 @@ def _support_clause(text: str, clauses: list[Span], a: int, b: int) -> Span:
     return ca, cb
 
 
-_PAIRED = {"“": "”", "《": "》", "「": "」", "『": "』", "（": "）", "(": ")", "【": "】"}
+_PAIRED = dict(_QUOTE_PAIRS) | {"（": "）", "(": ")", "【": "】"}  # quotes, then brackets
 
 
 def _trim(text: str, span: tuple[int, int]) -> tuple[int, int]:
