@@ -21,8 +21,9 @@ from qa.errors import QAError
 from qa.text import keyword_tokens
 
 
-# Bump when cleaning, chunking or keyword tokens change: existing indexes then rebuild.
-PIPELINE_VERSION = "5"  # 5: photo credits inside captions are bylines
+# Bump when cleaning, chunking, keyword tokens or the making of vectors change: existing
+# indexes then rebuild.
+PIPELINE_VERSION = "6"  # 6: chunk vectors pooled from sentence vectors
 
 
 def document_hashes(docs_dir: Path) -> dict[str, str]:
@@ -102,19 +103,34 @@ def _reusable_parts(settings: Settings, encoder: Encoder, log) -> dict[str, Docu
 
 
 def _embed(parts: list[DocumentPart], encoder: Encoder, show_progress: bool) -> None:
-    """Embed the parts that have no vectors yet, in one batch (the encoder sorts by length)."""
+    """Embed the sentences of the parts that have no vectors yet, in one batch (the encoder
+    sorts by length), and pool each chunk's vector from its sentences' and its title's.
+
+    Pooling instead of embedding each chunk's text again halves the build (a 300-character
+    chunk costs the encoder about as much as all its sentences together, and the overlap
+    sentence was embedded twice) at equal retrieval: docs/performance.md, "Indexing"."""
     todo = [p for p in parts if p.chunk_vectors is None]
-    # The title gives each chunk the article's topic even where the chunk never names it.
-    chunk_texts = [c.text if c.text.startswith(c.title) else f"{c.title}\n{c.text}"
-                   for p in todo for c in p.chunks]
-    sentence_texts = [s.text for p in todo for s in p.sentences]
-    chunk_vectors = _encode(encoder, chunk_texts, show_progress)
-    sentence_vectors = _encode(encoder, sentence_texts, show_progress)
-    c = s = 0
+    sentence_vectors = _encode(encoder, [s.text for p in todo for s in p.sentences], show_progress)
+    titles = sorted({c.title for p in todo for c in p.chunks if c.title})
+    title_vectors = dict(zip(titles, _encode(encoder, titles, False)))
+    s = 0
     for part in todo:
-        part.chunk_vectors = chunk_vectors[c:c + len(part.chunks)]
         part.sentence_vectors = sentence_vectors[s:s + len(part.sentences)]
-        c, s = c + len(part.chunks), s + len(part.sentences)
+        part.chunk_vectors = _pooled_chunks(part, title_vectors, encoder.dim)
+        s += len(part.sentences)
+
+
+def _pooled_chunks(part: DocumentPart, title_vectors: dict[str, np.ndarray], dim: int) -> np.ndarray:
+    """Each chunk's vector: the normalised sum of its sentences' vectors and, where the chunk
+    does not open with it, its title's (the title gives a chunk the article's topic even
+    where the chunk never names it)."""
+    vectors = np.zeros((len(part.chunks), dim), dtype=np.float32)
+    for i, chunk in enumerate(part.chunks):
+        pooled = part.sentence_vectors[list(chunk.sentence_ids)].sum(axis=0)
+        if chunk.title and not chunk.text.startswith(chunk.title):
+            pooled = pooled + title_vectors[chunk.title]
+        vectors[i] = pooled / max(float(np.linalg.norm(pooled)), 1e-12)
+    return vectors
 
 
 def _encode(encoder: Encoder, texts: list[str], show_progress: bool) -> np.ndarray:

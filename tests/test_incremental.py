@@ -25,13 +25,19 @@ def _vectors_by_chunk(index):
     return {(c.doc_id, c.start): index.chunk_vectors[i] for i, c in enumerate(index.corpus.chunks)}
 
 
+def _texts_of(index, doc_id):
+    """What embedding a document means: its sentences, and its chunks' title."""
+    return ({s.text for s in index.corpus.sentences if s.doc_id == doc_id}
+            | {c.title for c in index.corpus.chunks if c.doc_id == doc_id})
+
+
 def test_adding_a_document_embeds_only_that_document(tiny, encoder):
     first = build_index(tiny, encoder)
     (tiny.docs_dir / "c.txt").write_text("佛堂镇今年新建了3座公园。", encoding="utf-8")
     counting = CountingEncoder(encoder)
     updated = ensure_index(tiny, counting)
-    assert all("佛堂镇" in text for text in counting.embedded) and counting.embedded
     assert [d.doc_id for d in updated.corpus.documents] == ["a.txt", "b.md", "c.txt"]
+    assert counting.embedded and set(counting.embedded) <= _texts_of(updated, "c.txt")
     # Same vectors, chunks and sentence links as a build from scratch.
     scratch = build_index(replace(tiny, index_dir=tiny.index_dir.parent / "scratch"), encoder, reuse=False)
     assert updated.corpus.chunks == scratch.corpus.chunks
@@ -50,7 +56,8 @@ def test_a_changed_document_is_embedded_again_and_a_deleted_one_disappears(tiny,
     counting = CountingEncoder(encoder)
     updated = ensure_index(tiny, counting)
     assert [d.doc_id for d in updated.corpus.documents] == ["a.txt"]
-    assert "2000家" in updated.corpus.chunks[0].text and all("2000" in t for t in counting.embedded)
+    assert "2000家" in updated.corpus.chunks[0].text
+    assert counting.embedded and set(counting.embedded) <= _texts_of(updated, "a.txt")
     assert updated.chunk_index.ntotal == len(updated.corpus.chunks) == 1
 
 
@@ -85,3 +92,12 @@ def test_a_broken_sidecar_names_the_file(tiny, encoder):
     (tiny.docs_dir / "b.md.json").write_text("[1, 2", encoding="utf-8")
     with pytest.raises(QAError, match="b.md.json is not a JSON object"):
         build_index(tiny, encoder)
+
+
+def test_chunk_vectors_are_pooled_from_sentences_and_title(tiny, encoder):
+    index = build_index(tiny, encoder)
+    for i, chunk in enumerate(index.corpus.chunks):
+        pooled = index.sentence_vectors[list(chunk.sentence_ids)].sum(axis=0)
+        if not chunk.text.startswith(chunk.title):
+            pooled += encoder.encode_passages([chunk.title])[0]
+        assert np.allclose(index.chunk_vectors[i], pooled / np.linalg.norm(pooled), atol=1e-5)
