@@ -111,6 +111,8 @@ _NAME_DOTS = "·•・‧"
 _QUOTES = " “”「」『』\"'"  # around a span that fills its clause
 # A what-question that asks for a name: 红色休息区|叫|什么
 _NAMING = re.compile(r"(?:叫做|叫|称为|名为|的名字是|的名称是|名字是|名称是|是)$")
+_THEME = re.compile(r"的?(?:主题口号|主题|口号|标语)$")  # what a quote before an event may name
+THEME_OWNER_CHARS = 3  # words the quote must stand before: 党建联盟 (not just 党建)
 _POSTS = ("职务", "职位", "官职", "头衔")  # what-questions that ask for a title
 _POST_TITLE = re.compile(f"(?:{_TITLES})")
 _ENDS_IN_TITLE = re.compile(f"(?:{_TITLES})$")
@@ -368,14 +370,18 @@ def _named_subject(q: Question) -> str:
 
 def _quoted_names(text: str, subject: str) -> list[Span]:
     """Quoted names the text gives the subject, right before (the end of) it: “温馨港湾、红色家园”
-    的红色休息区, “扛旗强基、绿色共富”清风护航系列行动 for 党建联盟开展的清风护航系列行动."""
+    的红色休息区, “扛旗强基、绿色共富”清风护航系列行动 for 党建联盟开展的清风护航系列行动. Where
+    the subject is a theme or slogan (签约仪式打出的主题口号), the quote before what the theme
+    belongs to: “党建共联、扬旗共振”党建联盟成立签约仪式."""
     if len(subject) < 2:
         return []
+    owner = _THEME.sub("", subject)
     found = []
     for m in _QUOTED.finditer(text):
         rest = text[m.end():]
         rest = rest[1:] if rest.startswith("的") else rest
-        if any(rest.startswith(subject[-n:]) for n in range(2, len(subject) + 1)):
+        if (any(rest.startswith(subject[-n:]) for n in range(2, len(subject) + 1))
+                or (owner != subject and rest[:THEME_OWNER_CHARS] in owner)):
             found.append(m.span(1) if m.group(1) else m.span(2))
     return found
 

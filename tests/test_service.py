@@ -238,6 +238,16 @@ def test_the_quoted_name_the_text_gives_what_the_question_names(tmp_path, settin
     assert small.ask("社区开展的志愿服务行动叫什么？").answer == "邻里守望"
 
 
+def test_the_quoted_theme_of_an_event(tmp_path, settings, encoder, service):
+    """A question about a theme or slogan: the quote before the event the question names."""
+    small = _service_over(
+        "城西街道结对共建\n\n7月12日上午，城西街道与区文旅局在文化礼堂举行“文旅共兴、乡村共富”结对共建"
+        "签约仪式。双方表示，此次结对共建是推动乡村振兴的关键一步，也是深化合作的新起点。\n",
+        tmp_path, settings, encoder, service)
+    answer = small.ask("城西街道这次结对共建签约仪式打出的主题口号是什么？")
+    assert answer.answer == "文旅共兴、乡村共富"
+
+
 def test_a_passage_bm25_ranks_first_by_far_is_read(service):
     # Every rare word of the question is in one passage, which the dense ranking puts low:
     # rank fusion alone left it 6th, outside the five passages read.
