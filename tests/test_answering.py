@@ -61,6 +61,10 @@ def test_organisations_and_places():
     assert any(s.endswith("广场") for s in spans(text, "place"))
 
 
+def test_a_period_alone_is_a_duration_not_a_frequency():
+    assert spans("合同有效期一年，双方每季度对账一次，一年一次评估。", "frequency") == ["每季度", "一年一次"]
+
+
 def test_lists_and_quoted_names():
     text = "合作社推出了“稻香人家”品牌，主要种植水稻、茶叶、油菜和蓝莓。"
     found = spans(text, "what")

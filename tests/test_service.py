@@ -248,6 +248,14 @@ def test_the_quoted_theme_of_an_event(tmp_path, settings, encoder, service):
     assert answer.answer == "文旅共兴、乡村共富"
 
 
+def test_a_frequency_the_rules_find_is_the_answer(tmp_path, settings, encoder, service):
+    small = _service_over(
+        "华丰公司安全例会\n\n“多亏了每月的安全例会，我们才及时发现了冲压车间的隐患。”华丰公司车间主任王立新说。"
+        "据介绍，华丰公司的安全例会主要通报安全生产情况。\n",
+        tmp_path, settings, encoder, service)
+    assert small.ask("华丰公司的安全例会多长时间开一次？").answer == "每月"
+
+
 def test_a_passage_bm25_ranks_first_by_far_is_read(service):
     # Every rare word of the question is in one passage, which the dense ranking puts low:
     # rank fusion alone left it 6th, outside the five passages read.
