@@ -54,6 +54,9 @@ READER_BIAS = -2.602
 # (docs/evaluation.md). So does a person named as the deputy of the title asked about (党支部
 # 书记是谁 → 党支部副书记许海滨): no gold answer of CMRC's or DRCD's 796 person questions is.
 OFF_TOPIC_FACTOR = 0.2
+# and its sentences rank below those of articles that do mention it (顺虎公司党支部书记: 程红雪 in
+# the article about 顺虎公司, not 吴康英 of 道明光学, whose sentence matches the words as well).
+OFF_TOPIC_PENALTY = 0.2
 MAX_GAP_CHARS = 40
 NEAR_CHARS = 12  # question terms this close to a candidate support it
 NEIGHBOUR_PENALTY = 0.15  # an answer from the sentence next to the matching one
@@ -608,6 +611,8 @@ class Answerer:
                          passages: list[Passage]) -> list[_Scored]:
         weights = self._weights(q)
         scored, seen = [], set()
+        off_topic_docs = {doc_id for doc_id in {self.corpus.chunks[p.chunk_id].doc_id for p in passages}
+                          if self._off_topic_doc(q, doc_id)}
         for passage in passages:
             chunk = self.corpus.chunks[passage.chunk_id]
             context = self._coverage(q, weights, chunk.text)
@@ -632,6 +637,8 @@ class Answerer:
                     score -= 0.2
                 elif sentence.kind == "heading":
                     score -= 0.1  # headlines and captions rarely hold the answer
+                if sentence.doc_id in off_topic_docs:
+                    score -= OFF_TOPIC_PENALTY
                 scored.append(_Scored(sid, passage.chunk_id, score, lexical, context, dense))
         return sorted(scored, key=lambda s: -s.score)
 
@@ -761,7 +768,10 @@ class Answerer:
 
     def _off_topic(self, q: Question, found: Extraction) -> bool:
         """The question names a place or company its answer's article never mentions."""
-        doc = self._documents[self.corpus.sentences[found.sentence_id].doc_id]
+        return self._off_topic_doc(q, self.corpus.sentences[found.sentence_id].doc_id)
+
+    def _off_topic_doc(self, q: Question, doc_id: str) -> bool:
+        doc = self._documents[doc_id]
         return any(all(stem not in where for where in (doc.text, doc.title, doc.doc_id))
                    for stem in map(name_stem, q.names))
 

@@ -200,11 +200,12 @@ def test_the_reader_answers_chinese_questions_about_people_the_rules_english_one
     assert answer.answer == "李钧" and not calls
 
 
-def _service_over(article: str, tmp_path, settings, encoder, service) -> QAService:
-    """A service over one article of its own (the shared reader)."""
+def _service_over(articles: str | list[str], tmp_path, settings, encoder, service) -> QAService:
+    """A service over articles of its own (the shared reader)."""
     docs = tmp_path / "docs"
     docs.mkdir()
-    (docs / "a.txt").write_text(article, encoding="utf-8")
+    for n, article in enumerate([articles] if isinstance(articles, str) else articles):
+        (docs / f"{n}.txt").write_text(article, encoding="utf-8")
     tiny = replace(settings, docs_dir=docs, index_dir=tmp_path / "index")
     return QAService(tiny, encoder, Searchable.of(ensure_index(tiny, encoder), service.answerer.reader))
 
@@ -275,6 +276,18 @@ def test_the_deputy_is_no_answer_for_the_title_itself(tmp_path, settings, encode
         "文明劝导活动。公司员工纷纷加入志愿者队伍。\n", tmp_path, settings, encoder, service)
     assert small.ask("白云公司党支部副书记是谁？").answer == "王强"
     assert small.ask("白云公司党支部书记是谁？").abstained
+
+
+def test_the_article_about_the_named_company_answers(tmp_path, settings, encoder, service):
+    """Both articles name a 党支部书记 in the question's words; only one is about 顺达公司, and
+    it names the company far from the sentence (in another chunk)."""
+    filler = "".join(f"第{n}车间推行班前清廉提醒，班组长带头签订廉洁承诺书，员工逐一学习采购、仓储和报废环节的"
+                     "廉洁规定。" for n in range(1, 8))
+    small = _service_over([
+        "华丰公司党建见闻\n\n座谈会上，华丰公司党支部书记王立新告诉记者，公司党支部把党员下沉到车间一线。\n",
+        f"清廉之风吹进车间\n\n近年来，顺达公司把清廉建设融入生产经营。{filler}\n\n该公司党支部书记李明"
+        "介绍，车间里的清廉提醒已成为习惯。\n"], tmp_path, settings, encoder, service)
+    assert small.ask("顺达公司党支部书记是谁？").answer == "李明"
 
 
 def test_the_holder_of_a_sibling_post_is_no_answer(tmp_path, settings, encoder, service):
