@@ -127,6 +127,7 @@ _QUOTE_PAIRS = (("“", "”"), ("《", "》"), ("「", "」"), ("『", "』"))
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _DEICTIC = re.compile(r"(?:这|那|此|该|其|本)(?:里|儿|处|地|边|块)?|当地|现场|其中|原地|身边")
 _LOCATIVE = re.compile(r"内|里|上|中|旁|外|前|后|门口|附近|一带|周边|之间")
+_COMPANY = re.compile("公司|集团")
 _ORG_SUFFIX = re.compile(
     r"(?:公司|集团|党委|党组|支部|委员会|工委|局|分局|协会|学校|银行|支行|研究院|医院|大学|学院|"
     r"组织部|宣传部|部|办|中心|商会|合作社|工作站)$")
@@ -239,6 +240,10 @@ def _people(text: str) -> list[tuple[Span, float]]:
     # name words in a row are one name: 耶律|金山
     tagged += [((tags[i][0], tags[j][1]), 0.9) for i, j in _runs(tags, lambda flag: flag.startswith("nr"))
                if j > i and tags[j][1] - tags[i][0] <= 6]
+    # jieba's guess followed by 公司 in its noun phrase (浙江哈尔斯|真空器皿股份有限公司) names a company
+    phrases = _noun_phrases(text)
+    tagged = [(span, fit) for span, fit in tagged
+              if not any(a <= span[0] and _COMPANY.search(text, span[1], b) for a, b in phrases)]
     # jieba's guess inside quotes is a title or slogan (“绿水青山——…摄影展”), hardly a person
     found += [(span, fit / 2 if _in_quotes(text, span[0]) else fit) for span, fit in tagged]
     return found + [(span, 1.1) for span in _dotted_names(text, tags)]

@@ -305,3 +305,9 @@ def test_a_name_jieba_guesses_inside_quotes_is_hardly_a_person():
     text = "近日，“绿水青山——青山区生态摄影展”在区文化馆开幕，摄影师李文涛到场。"
     found = {text[a:b]: fit for (a, b), fit in typed_candidates(text, "person").items()}
     assert found["绿水青山"] < found["李文涛"]
+
+
+def test_a_name_jieba_guesses_at_the_head_of_a_company_is_no_person():
+    company = "永康市张小泉五金有限公司的车间里一片忙碌。"
+    assert "张小泉" not in spans(company, "person")
+    assert "王力" in spans("公司董事长王力说，公司今年产值翻番。", "person")
