@@ -637,7 +637,7 @@ class Answerer:
                     # A byline names no topic: the story it signs (its passage, its headline)
                     # is the evidence.
                     lexical = max(lexical, context, self._coverage(q, weights, chunk.title))
-                    score = max(score, context) + 0.25
+                    score = max(score, context) + (0.25 if _credit_fits(q, sentence.text) else 0.0)
                 elif sentence.kind == "byline":
                     score -= 0.2
                 elif sentence.kind == "heading":
@@ -921,6 +921,20 @@ def _evidence(q: Question, s: _Scored) -> float:
     if q.lang == "en":
         return 0.6 * s.dense + 0.4 * s.lexical if q.terms else s.dense
     return 0.55 * s.lexical + 0.15 * s.context + 0.3 * s.dense
+
+
+_ASKS_PHOTO = re.compile(r"拍|摄|照片|图片|photo", re.IGNORECASE)
+_ASKS_TEXT = re.compile(r"写|作者|撰|执笔|报道|文章|综述|稿|wrote|written|author", re.IGNORECASE)
+
+
+def _credit_fits(q: Question, byline: str) -> bool:
+    """A byline credits what the question asks about: a photo credit (记者 杨成栋 摄) does not
+    answer who wrote a story, nor a writer's byline who took its photos; a 文/摄 both."""
+    photo, text = byline.rstrip().endswith("摄"), not re.search(r"(?<!文/)摄$", byline.rstrip())
+    wants_photo, wants_text = bool(_ASKS_PHOTO.search(q.text)), bool(_ASKS_TEXT.search(q.text))
+    if wants_photo == wants_text:  # 记者是谁: either
+        return True
+    return photo if wants_photo else text
 
 
 def _idf(term_sets: list[set[str]]) -> dict[str, float]:

@@ -230,6 +230,15 @@ def test_an_answer_reached_from_two_sentences_is_as_sure_as_the_better(tmp_path,
     assert answer.answer == "李文涛" and answer.confidence > 0.9  # 0.71 from the byline's own path
 
 
+def test_a_photo_credit_does_not_answer_who_wrote_the_story(tmp_path, settings, encoder, service):
+    small = _service_over(
+        "青山区生态摄影展开幕\n\n近日，“绿水青山——青山区生态摄影展”在区文化馆开幕。展览将持续至6月30日。"
+        " 融媒记者 李文涛 摄\n\n绿水青山入画来\n\n□融媒记者 王芳\n\n十年来，青山区累计植树造林3万亩，"
+        "森林覆盖率提高到62%。\n", tmp_path, settings, encoder, service)
+    assert small.ask("《绿水青山入画来》这篇报道的作者是谁？").answer == "王芳"
+    assert small.ask("青山区生态摄影展的照片是谁拍的？").answer == "李文涛"
+
+
 def test_the_quoted_name_the_text_gives_what_the_question_names(tmp_path, settings, encoder, service):
     small = _service_over(
         "城东社区打造邻里中心\n\n今年以来，城东社区投入200万元改造活动阵地，打造“书香满园”的阅读角和"
