@@ -494,11 +494,21 @@ def _gap_span(sentence: str, q: Question) -> tuple[Span, float] | None:
         if found:
             break
     if not q.unit:
+        total = _TOTAL_OF.search(q.gap_left) if q.qtype == "number" else None
+        if total and (found is None or found[1] < 1):
+            # 两新党组织的党员|总数|是多少, where the text counts 党员245人: the noun, then its number
+            noun = q.gap_left[:total.start()].split("的")[-1][-4:]
+            found = _number_after_noun(sentence, noun) or found
         return found
     if found is None or found[1] < 1:
         # 象珠镇有|多少家|规上企业, where the text counts 其中规上企业有65家: the noun, then its number
-        found = _number_after_noun(sentence, q.gap_right[:8], q.unit) or found
+        right = q.gap_right[:8]
+        found = _number_after_noun(sentence, right[len(q.unit):] if right.startswith(q.unit) else "") or found
     return found or _counted_noun_gap(sentence, q.gap_right[:8], q.unit)
+
+
+# 党员总数是|多少, 员工人数为|多少: the noun before the word for "total" is what is counted
+_TOTAL_OF = re.compile(r"(?:总数|总人数|人数|数量|总量|数目)(?:是|为|有|达到|一共|共)*$")
 
 
 _BEFORE_COUNT = re.compile(rf"(?:共有|共计|有|为|达|共|约|计|近|超过)?{_NUMBER.pattern}")
@@ -510,9 +520,8 @@ def _without_names(left: str, names: tuple[str, ...]) -> str:
     return re.sub("|".join(map(re.escape, names)), "|", left) if names else left
 
 
-def _number_after_noun(sentence: str, right: str, unit: str) -> tuple[Span, float] | None:
+def _number_after_noun(sentence: str, noun: str) -> tuple[Span, float] | None:
     """The number right after the noun the question counts (规上企业有65家 for 多少家规上企业)."""
-    noun = right[len(unit):] if right.startswith(unit) else ""
     # the whole noun, its start, else its end (党员 of 新党员, for 发展党员29名)
     parts = [noun[:n] for n in range(len(noun), 1, -1)] + [noun[-n:] for n in range(len(noun) - 1, 1, -1)]
     for part in parts:

@@ -159,6 +159,9 @@ def test_the_counted_noun_alone_anchors_a_number(service):
     text = "2023年，白云镇培训入党积极分子60余名，发展党员31名。"
     # 党员, the end of 新党员, counted
     assert rules_answer(service, analyse("白云镇有多少名新党员？"), text) == "31名"
+    # no unit asked: the noun before 总数 is what is counted
+    text = "全镇有企业800余家，其中规上企业42家，两新党组织18家、党员316人。"
+    assert rules_answer(service, analyse("白云镇两新党组织的党员总数是多少？"), text) == "316人"
 
 
 def test_a_question_about_a_post_is_answered_by_the_title(service):
