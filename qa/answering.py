@@ -430,6 +430,9 @@ def _numbers(text: str, unit: str | None) -> list[tuple[Span, float]]:
             found.append((m.span(), 0.7))  # counted in another unit: 60余名 for 多少人次
         else:
             found.append((m.span(), 1.0 if has_unit else 0.6))
+    # A range (海拔100米至2,800米, 15至20厘米) answers as a whole, as sure as its end
+    found += [((first[0], last[1]), fit + 0.05) for (first, _), (last, fit) in zip(found, found[1:])
+              if _RANGE.fullmatch(text, first[1], last[0])]
     # An ordinal keeps its 第: 第15张, not 15张
     return [((a - 1 if a and text[a - 1] == "第" else a, b), fit) for (a, b), fit in found]
 

@@ -311,3 +311,11 @@ def test_a_name_jieba_guesses_at_the_head_of_a_company_is_no_person():
     company = "永康市张小泉五金有限公司的车间里一片忙碌。"
     assert "张小泉" not in spans(company, "person")
     assert "王力" in spans("公司董事长王力说，公司今年产值翻番。", "person")
+
+
+def test_a_range_of_numbers_is_one_answer():
+    assert "100米至2,800米" in spans("生长于海拔100米至2,800米的地区。", "number", "米")
+    assert "15至20厘米" in spans("果实长约15至20厘米。", "number", "厘米")
+    assert "70-80公里" in spans("最高时速可达70-80公里。", "number", "公里")
+    # two numbers a story links by other words are two answers
+    assert spans("由最初的3名党员发展到现在的20名党员。", "number", "名") == ["3名", "20名"]
