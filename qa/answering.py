@@ -66,7 +66,8 @@ NEIGHBOUR_PENALTY = 0.15  # an answer from the sentence next to the matching one
 NEIGHBOUR_SUPPORT = 0.6
 
 _NUM = r"(?:\d+(?:[.,]\d+)*|(?:[上近数](?=[十百千万]))?[零〇一二两三四五六七八九十百千]+)"  # 上百: about a hundred
-_NUMBER = re.compile(rf"{_NUM}(?:余|多)?(?:万|亿)?(?:余|多)?(?:{UNITS})?")
+_LATIN_UNITS = "km²|m²|GHz|MHz|km|kg|cm|mm"  # also after a space: 4.7 GHz
+_NUMBER = re.compile(rf"{_NUM}(?:余|多)?(?:万|亿)?(?:余|多)?(?:{UNITS}| (?:{_LATIN_UNITS}))?")
 _ENDS_IN_UNIT = re.compile(rf"(?:{UNITS})$")
 _DATE = re.compile(
     r"(?:公元前?\d{1,4}年|\d{4}年(?:代|初|底|末|\d{1,2}月(?:\d{1,2}[日号]|初|底|末|[上中下]旬)?)?|\d{1,2}月\d{1,2}[日号]|\d{1,2}月份?"

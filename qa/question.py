@@ -14,7 +14,8 @@ from functools import lru_cache
 from qa.text import (CJK, STOPWORDS, char_bigrams, content_words, cut, plain_words, pos_tag,
                      romanised_names, to_simplified)
 
-UNITS = ("万元|亿元|万人|人次|平方米|平方公里|平方千米|公里|千米|公顷|周年|余人|个月|分钟|小时|"
+UNITS = ("美元|日元|日圆|欧元|英镑|港元|港币|美金|韩元|卢布|越南盾|新台币|人民币|法郎|km²|m²|GHz|MHz|℃|"
+         "万元|亿元|万人|人次|平方米|平方公里|平方千米|公里|千米|公顷|周年|余人|个月|分钟|小时|"
          "公分|厘米|毫米|公斤|千克|千瓦|英里|英尺|km|kg|cm|mm|"
          "个|家|位|名|人|次|元|件|项|条|支|所|座|年|天|届|倍|米|吨|份|张|场|批|户|村|台|辆|"
          "套|本|册|篇|岁|层|楼|间|处|种|类|期|轮|组|队|秒|克|升|万|亿|%|％")

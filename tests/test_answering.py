@@ -319,3 +319,10 @@ def test_a_range_of_numbers_is_one_answer():
     assert "70-80公里" in spans("最高时速可达70-80公里。", "number", "公里")
     # two numbers a story links by other words are two answers
     assert spans("由最初的3名党员发展到现在的20名党员。", "number", "名") == ["3名", "20名"]
+
+
+def test_currencies_and_latin_units_belong_to_their_number():
+    assert "30亿越南盾" in spans("成立时的注册资本为30亿越南盾。", "number")
+    assert "5亿日圆" in spans("这场婚礼耗资5亿日圆。", "number", "日圆")
+    assert "1.601 km²" in spans("土地面积为1.601 km²。", "number")
+    assert "4.7 GHz" in spans("处理器的速度为4.7 GHz。", "number")
