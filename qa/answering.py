@@ -441,8 +441,8 @@ def _numbers(text: str, unit: str | None) -> list[tuple[Span, float]]:
 def _dates(text: str) -> list[tuple[Span, float]]:
     dates = list(_DATE.finditer(text))
     found = [(m.span(), 0.5 if _VAGUE_DATE.fullmatch(m.group()) else 1.0) for m in dates]
-    # a range, 1984年10月7日至1985年9月29日, answers as a whole
-    return found + [((m.start(), n.end()), 1.0) for m, n in zip(dates, dates[1:])
+    # a range, 1984年10月7日至1985年9月29日, answers as a whole (over either end)
+    return found + [((m.start(), n.end()), 1.05) for m, n in zip(dates, dates[1:])
                     if _RANGE.fullmatch(text, m.end(), n.start())]
 
 

@@ -326,3 +326,9 @@ def test_currencies_and_latin_units_belong_to_their_number():
     assert "5亿日圆" in spans("这场婚礼耗资5亿日圆。", "number", "日圆")
     assert "1.601 km²" in spans("土地面积为1.601 km²。", "number")
     assert "4.7 GHz" in spans("处理器的速度为4.7 GHz。", "number")
+
+
+def test_a_range_of_dates_is_surer_than_either_end():
+    text = "第二届比赛于2009年9月27日-10月9日举行。"
+    found = {text[a:b]: fit for (a, b), fit in typed_candidates(text, "date").items()}
+    assert found["2009年9月27日-10月9日"] > found["10月9日"]
