@@ -332,3 +332,9 @@ def test_a_range_of_dates_is_surer_than_either_end():
     text = "第二届比赛于2009年9月27日-10月9日举行。"
     found = {text[a:b]: fit for (a, b), fit in typed_candidates(text, "date").items()}
     assert found["2009年9月27日-10月9日"] > found["10月9日"]
+
+
+def test_dates_in_chinese_numerals_are_whole():
+    assert "一九六一年九月十日" in spans("一九六一年九月十日，双方代表互换批准书。", "date")
+    assert "十二月二十五日" in spans("他于十二月二十五日抵达。", "date")
+    assert spans("一个月后，他回到家乡。", "date") == []
