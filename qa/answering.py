@@ -294,7 +294,10 @@ def _places(text: str) -> list[tuple[Span, float]]:
     found = [(m.span(1), 1.1) for m in _AT_PLACE.finditer(text) if not _DEICTIC.fullmatch(m.group(1))]
     for m in _LOCATED.finditer(text):  # 位于X (to the clause end), 位于X的Y (X)
         found.append((m.span(1), 1.05))
-        if "的" in m.group(1)[2:]:
+        # Opening its clause, 位于X的Y describes Y (位于先行集团的|党群服务中心): X is the place.
+        # After a subject (公园位于泰国的首都曼谷的乍都节县) the whole clause is.
+        describes = m.start() == 0 or text[m.start() - 1] in _CLAUSE_BREAKS
+        if "的" in m.group(1)[2:] and describes:
             found.append(((m.start(1), m.start(1) + m.group(1).index("的", 2)), 1.1))
     # A noun phrase that ends in a place word, or runs on past one with a locative
     # (五楼会议室 of 五楼会议室内人头攒动: jieba tags 内 a noun). A one-character suffix needs a

@@ -338,3 +338,12 @@ def test_dates_in_chinese_numerals_are_whole():
     assert "一九六一年九月十日" in spans("一九六一年九月十日，双方代表互换批准书。", "date")
     assert "十二月二十五日" in spans("他于十二月二十五日抵达。", "date")
     assert spans("一个月后，他回到家乡。", "date") == []
+
+
+def test_located_at_x_of_y_is_x_only_where_it_describes_y():
+    def best(text):
+        found = typed_candidates(text, "place")
+        a, b = max(found, key=found.get)
+        return text[a:b]
+    assert best("据悉，位于青禾集团的城北党群服务中心已完工。") == "青禾集团"
+    assert best("该公园位于泰国的首都曼谷的乍都节县，是一处游园地。") == "泰国的首都曼谷的乍都节县"
