@@ -82,6 +82,9 @@ _DATE = re.compile(
 _TITLES = ("副书记|党委书记|党组书记|支部书记|书记|副局长|局长|副部长|部长|副主任|主任|镇长|市长|"
            "县长|区长|副主席|主席|董事长|总经理|经理|会长|社长|校长|院长|首席记者|记者|员工|代表|"
            "队长|组长|厂长|委员|劳动模范|指导员|负责人|专家|教授|老师")
+# The posts an English question names, as Chinese articles write them
+_ENGLISH_TITLES = {"chairman": "董事长", "chairwoman": "董事长", "secretary": "书记", "mayor": "市长",
+                   "director": "主任", "manager": "经理", "reporter": "记者"}
 _TITLE_NAME = re.compile(rf"(?:{_TITLES})\s?([\u4e00-\u9fff]{{2,3}}?)"
                          r"(?=[，,。、：:；;\s（(]|说|表示|告诉|介绍|等|主讲|一行|$)")
 _TITLE_WORD = re.compile(rf"(?:[\u4e00-\u9fff]*?)(?:{_TITLES})")
@@ -780,15 +783,20 @@ class Answerer:
     def _other_post(self, q: Question, found: Extraction) -> bool:
         """The question asks for the holder of a post (党委书记是谁) and the answer is named as
         the holder of another post of its kind: its deputy (副书记许海滨 for 党支部书记), or the
-        chief where the deputy is asked, or a sibling post (党支部书记应维湖 for 党委书记)."""
+        chief where the deputy is asked, or a sibling post (党支部书记应维湖 for 党委书记). An
+        English question names posts in English: any post the answer does not hold is another."""
         if q.qtype != "person":
             return False
-        before = re.split(r"[、，,：:（(\s]", self.evidence(found)[1][:found.start])[-1]
-        named = _ENDS_IN_TITLE.search(before)
-        asked = [t for t in _TITLES.split("|") if t in q.text]
+        text = self.evidence(found)[1][:found.start]
+        titles = re.split(r"[，,：:（(。；;]", text)[-1]  # 董事长、党支部书记吴康英: all the titles it holds
+        named = _ENDS_IN_TITLE.search(re.split(r"[、\s]", titles)[-1])
+        asked = [t for t in _TITLES.split("|") if t in q.text] + [
+            title for word, title in _ENGLISH_TITLES.items() if re.search(rf"\b{word}\b", q.text, re.I)]
         if not named or not asked:
             return False
         named, asked = named.group(), max(asked, key=len)
+        if q.lang == "en":  # chairman of Daoming Optics → 党支部书记吴康英: no post it holds
+            return asked not in titles
         return named[-2:] == asked[-2:] and (("副" in named) != ("副" in asked)
                                              or (named not in asked and asked not in named))
 

@@ -308,3 +308,11 @@ def test_the_holder_of_a_sibling_post_is_no_answer(tmp_path, settings, encoder, 
         "紧密结合，为企业发展注入动力。\n", tmp_path, settings, encoder, service)
     assert small.ask("白云公司党支部书记是谁？").answer == "王强"
     assert small.ask("白云公司党委书记是谁？").abstained  # 党支部书记 is another post
+
+
+def test_an_english_question_about_a_post_the_person_does_not_hold(tmp_path, settings, encoder, service):
+    small = _service_over(
+        "白云公司举办党建座谈会\n\n座谈会上，白云公司党支部书记王强说，公司将把党建工作与生产经营"
+        "紧密结合，为企业发展注入动力。\n", tmp_path, settings, encoder, service)
+    assert small.ask("Who is the Party branch secretary of Baiyun company?").answer == "王强"
+    assert small.ask("Who is the chairman of Baiyun company?").abstained
