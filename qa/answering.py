@@ -73,9 +73,10 @@ _ENDS_IN_UNIT = re.compile(rf"(?:{UNITS})$")
 _YEAR = r"(?:\d{4}|[〇零一二三四五六七八九]{4})"
 _MONTH = r"(?:\d{1,2}|十[一二]?|[一二三四五六七八九])"
 _DAY = r"(?:\d{1,2}|[二三]?十[一二三四五六七八九]?|[一二三四五六七八九])"
+_LUNAR_DAY = r"初[一二三四五六七八九十]"  # 七月初四
 _DATE = re.compile(
     rf"(?:公元前?\d{{1,4}}年|{_YEAR}年(?:代|初|底|末|{_MONTH}月(?:{_DAY}[日号]|初|底|末|[上中下]旬)?)?"
-    rf"|{_MONTH}月{_DAY}[日号]|{_MONTH}月份?"
+    rf"|{_MONTH}月(?:{_DAY}[日号]|{_LUNAR_DAY})|{_MONTH}月份?"
     r"|\d{1,2}[日号]"
     r"|(?:今年|去年|前年|明年|上年)(?:\d{1,2}月(?:\d{1,2}[日号])?)?|近日|日前|当天|当日|当晚|近年来)"
     r"(?:上午|下午|晚上|晚|早上|中午|凌晨)?(?:\d{1,2}[点时](?:\d{1,2}分)?)?")
@@ -127,6 +128,8 @@ _NAME_DOTS = "·•・‧"
 _QUOTES = " “”「」『』\"'"  # around a span that fills its clause
 # A what-question that asks for a name: 红色休息区|叫|什么
 _NAMING = re.compile(r"(?:叫做|叫|称为|名为|的名字是|的名称是|名字是|名称是|是)$")
+_ASKS_YEAR = re.compile(r"哪一?年|何年|什么年份|哪个年份|which year|what year", re.IGNORECASE)
+_ASKS_DAY = re.compile(r"哪一?天|哪一?日|几号|几日|what day|which day", re.IGNORECASE)
 _THEME = re.compile(r"的?(?:主题口号|主题|口号|标语)$")  # what a quote before an event may name
 THEME_OWNER_CHARS = 3  # words the quote must stand before: 党建联盟 (not just 党建)
 _POSTS = ("职务", "职位", "官职", "头衔")  # what-questions that ask for a title
@@ -686,6 +689,10 @@ class Answerer:
         if q.qtype == "yesno":  # the clause that says whether: 各参加单位保持原格局不变
             return [(span, 1.0) for span in _clauses(text)]
         typed = typed_candidates(text, q.qtype, q.unit)
+        if q.qtype == "date":  # 哪一年, 哪一天: 七月 alone is no answer
+            needs = "年" if _ASKS_YEAR.search(q.text) else "日号天初" if _ASKS_DAY.search(q.text) else ""
+            typed = {span: fit - 1.0 if needs and not any(c in text[span[0]:span[1]] for c in needs) else fit
+                     for span, fit in typed.items()}
         if q.head and q.qtype != "person":  # 哪个党委 → a noun phrase ending in 党委 (哪位记者 → a name)
             for a, b in _noun_phrases(text):
                 at = text.find(q.head, a, b)

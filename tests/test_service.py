@@ -164,6 +164,15 @@ def test_the_counted_noun_alone_anchors_a_number(service):
     assert rules_answer(service, analyse("白云镇两新党组织的党员总数是多少？"), text) == "316人"
 
 
+def test_a_question_for_a_year_or_a_day_is_not_answered_by_a_month(service):
+    from qa.question import analyse
+
+    text = "大桥始建于一九五八年，九月建成通车。"
+    assert rules_answer(service, analyse("大桥是哪一年建成通车的？"), text) == "一九五八年"
+    text = "正德元年七月，城外遭到包围，七月初四，援军赶到。"
+    assert rules_answer(service, analyse("援军是哪一天赶到的？"), text) == "七月初四"
+
+
 def test_a_question_about_a_post_is_answered_by_the_title(service):
     from qa.question import analyse
 
