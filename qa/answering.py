@@ -54,8 +54,9 @@ READER_BIAS = -2.602
 # (docs/evaluation.md). So does a person named as the deputy of the title asked about (党支部
 # 书记是谁 → 党支部副书记许海滨): no gold answer of CMRC's or DRCD's 796 person questions is.
 OFF_TOPIC_FACTOR = 0.2
-# and its sentences rank below those of articles that do mention it (顺虎公司党支部书记: 程红雪 in
-# the article about 顺虎公司, not 吴康英 of 道明光学, whose sentence matches the words as well).
+# The sentences of such an article rank lower than those of articles that mention the name
+# (顺虎公司党支部书记: 程红雪 in the story about 顺虎公司, not 吴康英 of 道明光学's story, whose
+# sentence matches the question's words as well).
 OFF_TOPIC_PENALTY = 0.2
 MAX_GAP_CHARS = 40
 NEAR_CHARS = 12  # question terms this close to a candidate support it
@@ -84,8 +85,9 @@ _TITLES = ("副书记|党委书记|党组书记|支部书记|书记|副局长|�
            "县长|区长|副主席|主席|董事长|总经理|经理|会长|社长|校长|院长|首席记者|记者|员工|代表|"
            "队长|组长|厂长|委员|劳动模范|指导员|负责人|专家|教授|老师")
 # The posts an English question names, as Chinese articles write them
-_ENGLISH_TITLES = {"chairman": "董事长", "chairwoman": "董事长", "secretary": "书记", "mayor": "市长",
-                   "director": "主任", "manager": "经理", "reporter": "记者"}
+_ENGLISH_TITLES = {"chairman": ("董事长", "主席"), "chairwoman": ("董事长", "主席"), "secretary": ("书记",),
+                   "mayor": ("市长", "镇长", "县长", "区长"), "director": ("主任", "局长", "院长", "厂长"),
+                   "manager": ("经理",), "reporter": ("记者",)}
 _TITLE_NAME = re.compile(rf"(?:{_TITLES})\s?([\u4e00-\u9fff]{{2,3}}?)"
                          r"(?=[，,。、：:；;\s（(]|说|表示|告诉|介绍|等|主讲|一行|$)")
 _TITLE_WORD = re.compile(rf"(?:[\u4e00-\u9fff]*?)(?:{_TITLES})")
@@ -797,13 +799,14 @@ class Answerer:
         text = self.evidence(found)[1][:found.start]
         titles = re.split(r"[，,：:（(。；;]", text)[-1]  # 董事长、党支部书记吴康英: all the titles it holds
         named = _ENDS_IN_TITLE.search(re.split(r"[、\s]", titles)[-1])
-        asked = [t for t in _TITLES.split("|") if t in q.text] + [
-            title for word, title in _ENGLISH_TITLES.items() if re.search(rf"\b{word}\b", q.text, re.I)]
+        if q.lang == "en":  # chairman of Daoming Optics → 党支部书记吴康英: no post it holds
+            posts = [post for word, chinese in _ENGLISH_TITLES.items()
+                     if re.search(rf"\b{word}\b", q.text, re.IGNORECASE) for post in chinese]
+            return bool(named and posts) and not any(post in titles for post in posts)
+        asked = [t for t in _TITLES.split("|") if t in q.text]
         if not named or not asked:
             return False
         named, asked = named.group(), max(asked, key=len)
-        if q.lang == "en":  # chairman of Daoming Optics → 党支部书记吴康英: no post it holds
-            return asked not in titles
         return named[-2:] == asked[-2:] and (("副" in named) != ("副" in asked)
                                              or (named not in asked and asked not in named))
 
@@ -966,11 +969,12 @@ _ASKS_TEXT = re.compile(r"写|作者|撰|执笔|报道|文章|综述|稿|wrote|w
 def _credit_fits(q: Question, byline: str) -> bool:
     """A byline credits what the question asks about: a photo credit (记者 杨成栋 摄) does not
     answer who wrote a story, nor a writer's byline who took its photos; a 文/摄 both."""
-    photo, text = byline.rstrip().endswith("摄"), not re.search(r"(?<!文/)摄$", byline.rstrip())
+    credit = byline.rstrip()
+    photo, writing = credit.endswith("摄"), not re.search(r"(?<!文/)摄$", credit)
     wants_photo, wants_text = bool(_ASKS_PHOTO.search(q.text)), bool(_ASKS_TEXT.search(q.text))
     if wants_photo == wants_text:  # 记者是谁: either
         return True
-    return photo if wants_photo else text
+    return photo if wants_photo else writing
 
 
 def _idf(term_sets: list[set[str]]) -> dict[str, float]:

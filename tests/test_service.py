@@ -322,6 +322,8 @@ def test_the_holder_of_a_sibling_post_is_no_answer(tmp_path, settings, encoder, 
 def test_an_english_question_about_a_post_the_person_does_not_hold(tmp_path, settings, encoder, service):
     small = _service_over(
         "白云公司举办党建座谈会\n\n座谈会上，白云公司党支部书记王强说，公司将把党建工作与生产经营"
-        "紧密结合，为企业发展注入动力。\n", tmp_path, settings, encoder, service)
+        "紧密结合，为企业发展注入动力。白云区文化局局长李华出席座谈会。\n", tmp_path, settings, encoder, service)
     assert small.ask("Who is the Party branch secretary of Baiyun company?").answer == "王强"
     assert small.ask("Who is the chairman of Baiyun company?").abstained
+    director = small.ask("Who is the director of the Baiyun district culture bureau?")
+    assert director.answer == "李华" and not director.abstained  # a 局长 is a director too
