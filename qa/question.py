@@ -79,6 +79,9 @@ _MONEY = re.compile(r"钱|工资|薪酬|资金|金额|善款|捐款|收入|经�
                     r"周转金|价值|价格")
 _COUNT = re.compile(rf"哪([{CN_DIGITS}])(?![{CN_DIGITS}])")  # 哪五个, not 哪十二个
 _NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)} | {"两": 2}
+# What are the five major actions: an English question counts the items it asks for in words
+_EN_NUMERALS = {w: i for i, w in enumerate("two three four five six seven eight nine ten".split(), 2)}
+_EN_COUNT = re.compile(rf"\b({'|'.join(_EN_NUMERALS)})\b", re.IGNORECASE)
 _TRAILING = re.compile(r"[\s？?！!。.，,；;：:呢吗啊呀]+$")
 # Words that only phrase the question and should not be looked for in the articles.
 _QUESTION_ONLY = {"多少", "几", "什么", "哪些", "哪个", "哪家", "哪位", "哪里", "谁", "何时",
@@ -181,8 +184,8 @@ def analyse(question: str) -> Question:
     plural = bool(_PLURAL.search(text))
     head = _head_noun(text) if lang == "zh" else None
     names = proper_names(text, tokens) if lang == "zh" else ()
-    asked_count = _COUNT.search(text)
-    count = _NUMERALS[asked_count.group(1)] if asked_count else None
+    asked_count = _COUNT.search(text) if lang == "zh" else _EN_COUNT.search(text) if plural else None
+    count = (_NUMERALS if lang == "zh" else _EN_NUMERALS)[asked_count.group(1).lower()] if asked_count else None
     singular = not plural and bool(_SINGULAR.search(text))
     return Question(question, text, lang, qtype, words, terms, unit, plural, asks_author,
                     left, right, head, names, count, singular)

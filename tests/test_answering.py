@@ -347,3 +347,13 @@ def test_located_at_x_of_y_is_x_only_where_it_describes_y():
         return text[a:b]
     assert best("据悉，位于青禾集团的城北党群服务中心已完工。") == "青禾集团"
     assert best("该公园位于泰国的首都曼谷的乍都节县，是一处游园地。") == "泰国的首都曼谷的乍都节县"
+
+
+def test_a_last_list_item_shorter_than_the_others_is_whole():
+    text = "大力实施绿色领航、绿色覆盖、绿色先锋、绿色示范“四大行动”，推动高质量发展。"
+    assert "绿色领航、绿色覆盖、绿色先锋、绿色示范" in spans(text, "what")
+
+
+def test_an_english_question_counts_the_items_it_asks_for():
+    assert analyse('What are the "four major actions" of the project?').count == 4
+    assert analyse("What did the two companies sign?").count is None  # no list asked
