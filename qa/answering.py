@@ -340,8 +340,9 @@ def _lists(text: str) -> list[Span]:
         last = _phrase_at(phrases, last_item)
         # items that are not noun phrases, or a last one cut to a lone character inside a
         # name (陈|弄坑村, which jieba splits): try their lengths
-        if not first or not last or _cut_short(text, (last_item, last[1]), _item_size(text, m.start(), m.end())):
-            spans += _parallel_list(text, m.start(), m.end())
+        size = _item_size(text, m.start(), m.end())
+        if not first or not last or _cut_short(text, (last_item, last[1]), size):
+            spans += _parallel_list(text, m.start(), m.end(), size)
             continue
         end = last[1]
         # "…、五金铸造和休闲用品为主": the list runs to the noun phrase after 和, even
@@ -360,31 +361,28 @@ def _without_count(text: str, span: Span) -> Span:
     return (span[0], count.start()) if count and count.start() > span[0] else span
 
 
-def _cut_short(text: str, item: Span, size: int = 2) -> bool:
-    """An item shorter than size (one character; or shorter than the list's other items, all of
-    one length: 红色领航、…、红色|示范, where jieba tags 示范 a verb) that more Chinese text runs on
-    from (not 和/及/等…)."""
+def _cut_short(text: str, item: Span, size: int | None) -> bool:
+    """An item of one character, or shorter than the list's other items where they all have one
+    length, size (红色领航、…、红色|示范, where jieba tags 示范 a verb), that more Chinese text runs
+    on from (not 和/及/等…)."""
     a, b = item
-    return b - a < size and bool(_CJK_RUN.match(text, b)) and text[b] not in _JOINERS + "等"
+    return b - a < (2 if size is None else size) and bool(_CJK_RUN.match(text, b)) and text[b] not in _JOINERS + "等"
 
 
-def _item_size(text: str, start: int, end: int) -> int:
-    """The length of a list's inner items where they all have one (else 2)."""
+def _item_size(text: str, start: int, end: int) -> int | None:
+    """The length of a list's inner items where they all have one (None where they differ)."""
     cuts = [i for i in range(start, end) if text[i] == "、"]
     inner = {b - a - 1 for a, b in zip(cuts, cuts[1:])}
-    return inner.pop() if len(inner) == 1 else 2
+    return inner.pop() if len(inner) == 1 else None
 
 
-def _parallel_list(text: str, start: int, end: int) -> list[Span]:
-    """甲、乙、丙 whose inner items all have one length (组织共建、资源共享、…、文化共创): the
-    first and last items have that length too. Catches lists of verb phrases, whose ends the
-    noun-phrase cut cannot find."""
-    cuts = [i for i in range(start, end) if text[i] == "、"]
-    inner = {b - a - 1 for a, b in zip(cuts, cuts[1:])}
-    if len(inner) != 1:
+def _parallel_list(text: str, start: int, end: int, size: int | None) -> list[Span]:
+    """甲、乙、丙 whose inner items all have one length, size (组织共建、资源共享、…、文化共创):
+    the first and last items have that length too. Catches lists of verb phrases, whose ends
+    the noun-phrase cut cannot find."""
+    if size is None:
         return []
-    size = inner.pop()
-    a, b = cuts[0] - size, cuts[-1] + 1 + size
+    a, b = text.index("、", start) - size, text.rindex("、", start, end) + 1 + size
     return [(a, b)] if a >= start and b <= end else []
 
 
