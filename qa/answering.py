@@ -102,6 +102,8 @@ SURNAMES = frozenset(
 _QUOTED = re.compile(r"《([^《》]{1,40})》|[“「『\"]([^“”「」『』\"]{1,30})[”」』\"]")
 _PEOPLE_UNITS = ("名", "人", "位")  # 多少名党员 is answered by 党员245人 as well
 _JOINERS = "和及与或"  # the words that join a list's last item: 甲、乙和丙
+# a name (after its modifiers' 的) and the bracketed explanation right after it
+_GLOSSED_NAME = re.compile(r"(?:^|(?<=[的，,、：:；;。\s]))([\u4e00-\u9fff]{2,8})[（(][^（）()]{2,150}[）)]")
 _QUOTED_RUN = re.compile(rf"(?:“[^“”]{{1,20}}”[、{_JOINERS}]?){{2,}}(?<!、)")
 _LIST = re.compile(r"[^，,。；;：:、“”（）()]{1,20}(?:、[^，,。；;：:、“”（）()]{1,20})+")
 _AT_PLACE = re.compile(r"在([^，,。；;、“”]{2,24}?)(?:举行|召开|揭幕|开幕|举办|开展|成立|进行|签约|签署|"
@@ -129,6 +131,7 @@ _LOCATED = re.compile(r"(?:位于|坐落于|坐落在|地处|设在|设于)([^�
 _NAME_DOTS = "·•・‧"
 _QUOTES = " “”「」『』\"'"  # around a span that fills its clause
 # A what-question that asks for a name: 红色休息区|叫|什么
+_NAME_WORDS = ("名字", "名称", "名")
 _NAMING = re.compile(r"(?:叫做|叫|称为|名为|的名字是|的名称是|名字是|名称是|是)$")
 _ASKS_YEAR = re.compile(r"哪一?年|何年|什么年份|哪个年份|which year|what year", re.IGNORECASE)
 _ASKS_DAY = re.compile(r"哪一?天|哪一?日|几号|几日|what day|which day", re.IGNORECASE)
@@ -400,7 +403,8 @@ def _posts(text: str, question: str) -> list[Span]:
 
 def _named_subject(q: Question) -> str:
     """What a "what is it called" question names: 红色休息区 of 红色休息区叫什么."""
-    naming = _NAMING.search(q.gap_left) if q.qtype == "what" and not q.gap_right else None
+    asks_name = not q.gap_right or q.gap_right in _NAME_WORDS  # 叫什么, 叫什么名字
+    naming = _NAMING.search(q.gap_left) if q.qtype == "what" and asks_name else None
     return q.gap_left[:naming.start()] if naming else ""
 
 
@@ -419,6 +423,17 @@ def _quoted_names(text: str, subject: str) -> list[Span]:
         if (any(rest.startswith(subject[-n:]) for n in range(2, len(subject) + 1))
                 or (owner != subject and rest[:THEME_OWNER_CHARS] in owner)):
             found.append(m.span(1) if m.group(1) else m.span(2))
+    return found + _glossed_names(text, subject)
+
+
+def _glossed_names(text: str, subject: str) -> list[Span]:
+    """A name explained in brackets before the subject it names, unquoted: 三立三合(即立足…)党建
+    工作法 (not “…”, the bracket marks where the name ends)."""
+    found = []
+    for m in _GLOSSED_NAME.finditer(text):
+        rest = text[m.end():]
+        if any(rest.startswith(subject[-n:]) for n in range(2, len(subject) + 1)):
+            found.append(m.span(1))
     return found
 
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from qa.answering import _clauses, _gap_span, _lists, _support_clause, _trim, typed_candidates, typed_spans
+from qa.answering import (_clauses, _gap_span, _lists, _named_subject, _quoted_names, _support_clause, _trim,
+                          typed_candidates, typed_spans)
 from qa.question import analyse, gap_contexts
 
 
@@ -70,6 +71,15 @@ def test_lists_and_quoted_names():
     found = spans(text, "what")
     assert "稻香人家" in found
     assert any(s.startswith("水稻、茶叶") for s in found)
+
+
+def test_an_unquoted_name_explained_in_brackets_is_the_name_of_what_follows():
+    text = ("石桥村探索出一套务实管用的四联四帮(即联系农户，帮助增收；联系企业，帮助用工)治理工作法，"
+            "使矛盾纠纷明显减少。")
+    subject = _named_subject(analyse("石桥村探索出的治理工作法叫什么名字？"))
+    assert subject == "石桥村探索出的治理工作法"
+    assert [text[a:b] for a, b in _quoted_names(text, subject)] == ["四联四帮"]
+    assert _quoted_names(text, "服务队") == []  # the bracket stands before another noun
 
 
 def test_gap_between_question_context_words():
