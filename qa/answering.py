@@ -420,8 +420,7 @@ def _quoted_names(text: str, subject: str) -> list[Span]:
     for m in _QUOTED.finditer(text):
         rest = text[m.end():]
         rest = rest[1:] if rest.startswith("的") else rest
-        if (any(rest.startswith(subject[-n:]) for n in range(2, len(subject) + 1))
-                or (owner != subject and rest[:THEME_OWNER_CHARS] in owner)):
+        if _names_end(rest, subject) or (owner != subject and rest[:THEME_OWNER_CHARS] in owner):
             found.append(m.span(1) if m.group(1) else m.span(2))
     return found + _glossed_names(text, subject)
 
@@ -431,10 +430,14 @@ def _glossed_names(text: str, subject: str) -> list[Span]:
     工作法 (not “…”, the bracket marks where the name ends)."""
     found = []
     for m in _GLOSSED_NAME.finditer(text):
-        rest = text[m.end():]
-        if any(rest.startswith(subject[-n:]) for n in range(2, len(subject) + 1)):
+        if _names_end(text[m.end():], subject):
             found.append(m.span(1))
     return found
+
+
+def _names_end(rest: str, subject: str) -> bool:
+    """The text after a name goes on with (the end of) the subject: 党建工作法 of 倪宅村…党建工作法."""
+    return any(rest.startswith(subject[-n:]) for n in range(2, len(subject) + 1))
 
 
 def _whats(text: str) -> list[tuple[Span, float]]:
