@@ -435,6 +435,21 @@ def _glossed_names(text: str, subject: str) -> list[Span]:
     return found
 
 
+def _brand_owners(text: str, simplified: str, question: str) -> list[Span]:
+    """The name written right before a term the question quotes, which is its brand or way of
+    working: 三环化工 of 三环化工党建+人才 (or 三环化工“党建+人才”)."""
+    phrases = _noun_phrases(text)
+    found = []
+    for m in _QUOTED.finditer(to_simplified(question)):
+        term = m.group(1) or m.group(2)
+        for at in (k.start() for k in re.finditer(re.escape(term.lower()), simplified)):
+            at -= text[at - 1:at] in _QUOTES  # the text's own quote opens the term
+            phrase = _phrase_at(phrases, at - 1) if at > 0 else None
+            if phrase and phrase[0] < at:
+                found.append((phrase[0], at))
+    return found
+
+
 def _names_end(rest: str, subject: str) -> bool:
     """The text after a name goes on with (the end of) the subject: 党建工作法 of 倪宅村…党建工作法."""
     return any(rest.startswith(subject[-n:]) for n in range(2, len(subject) + 1))
@@ -726,6 +741,9 @@ class Answerer:
                 span = (a, at + len(q.head))
                 if at > a and not text[a].isdigit():
                     typed[span] = max(typed.get(span, 0.0), 1.1)
+        if q.qtype == "organisation":  # 哪家企业走“党建+人才”路子 → 三环化工|党建+人才
+            for span in _brand_owners(text, simplified, q.original):
+                typed[span] = max(typed.get(span, 0.0), 1.0)
         for span in _quoted_names(text, _named_subject(q)):  # “温馨港湾”的|红色休息区|叫什么
             typed[span] = max(typed.get(span, 0.0), 1.3)
         if q.head in _POSTS:  # 胡海珍是什么职务 → 永康分局副局长 (胡海珍)
@@ -867,9 +885,13 @@ class Answerer:
         return bool(q.head) and answer.endswith(q.head) and len(answer) > len(q.head)
 
     def _quoted_name(self, q: Question, found: Extraction) -> bool:
-        """The name the text gives, in quotes, to what the question asks the name of."""
+        """The name the text gives, in quotes, to what the question asks the name of; or the
+        organisation whose brand the question quotes."""
         text = self.evidence(found)[1]
-        return (found.start, found.end) in _quoted_names(text, _named_subject(q))
+        names = _quoted_names(text, _named_subject(q))
+        if q.qtype == "organisation":
+            names += _brand_owners(text, _simplified_lower(text), q.original)
+        return (found.start, found.end) in names
 
     def _extract_by_rules(self, q: Question, sentences: list[_Scored]) -> Extraction | None:
         best, confidence = None, {}

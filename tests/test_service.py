@@ -260,6 +260,14 @@ def test_the_quoted_name_the_text_gives_what_the_question_names(tmp_path, settin
     assert small.ask("社区开展的志愿服务行动叫什么？").answer == "邻里守望"
 
 
+def test_the_company_written_before_the_brand_the_question_quotes_answers(tmp_path, settings, encoder, service):
+    small = _service_over(
+        "青山区两新党建见实效\n\n青山区按照一企一品的原则，打造出红日电器党建+质量、东方纺织党建+培训、"
+        "宏达物流党建+安全等特色党建品牌，带动企业发展。今年，全区规上企业产值增长12%。\n",
+        tmp_path, settings, encoder, service)
+    assert small.ask("哪家企业走的是“党建+培训”的路子？").answer == "东方纺织"
+
+
 def test_the_quoted_theme_of_an_event(tmp_path, settings, encoder, service):
     """A question about a theme or slogan: the quote before the event the question names."""
     small = _service_over(
