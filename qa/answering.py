@@ -872,7 +872,13 @@ class Answerer:
                 q.qtype in rule_types or q.plural or self._delimited(q, self.answer_text(by_rules))
                 or self._quoted_name(q, by_rules)):
             return by_rules  # a clear number, date, name, place or asked list: the rules delimit it best
-        return self._read(q, sentences) or by_rules
+        read = self._read(q, sentences)
+        if read is not None and by_rules is not None and self._in_heading(read):
+            return by_rules  # trained on running text, the reader mistakes a section headline for an answer
+        return read or by_rules
+
+    def _in_heading(self, found: Extraction) -> bool:
+        return self.corpus.sentences[found.sentence_id].kind == "heading"
 
     @staticmethod
     def _delimited(q: Question, answer: str) -> bool:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from qa.answering import Extraction
 from qa.errors import QAError
 from qa.evaluation import contains_gold, load_jsonl
 from qa.indexing import ensure_index
@@ -258,6 +259,21 @@ def test_the_quoted_name_the_text_gives_what_the_question_names(tmp_path, settin
         tmp_path, settings, encoder, service)
     assert small.ask("城东社区的儿童乐园叫什么？").answer == "欢乐童年"
     assert small.ask("社区开展的志愿服务行动叫什么？").answer == "邻里守望"
+
+
+def test_a_section_headline_the_reader_reads_gives_way_to_the_rules_answer(tmp_path, settings, encoder, service,
+                                                                       monkeypatch):
+    small = _service_over(
+        "石桥镇党建助推产业发展\n\n作为我市工业重镇，石桥镇共有工业企业312家，产品主要以电动工具、水泵、纺织"
+        "和塑料制品为主。\n\n一企一策 打造特色型党建\n\n石桥镇按照一企一策的原则，走出了一条特色化党建之路。\n",
+        tmp_path, settings, encoder, service)
+    answerer, sentences = small.answerer, small.corpus.sentences
+    headline = next(i for i, s in enumerate(sentences) if s.kind == "heading" and "一企一策" in s.text)
+    # The reader's reading of such a window on the seed articles (花街镇的企业主要生产什么)
+    monkeypatch.setattr(answerer, "_read", lambda q, scored: Extraction(
+        headline, next(k for k, c in enumerate(small.corpus.chunks) if headline in c.sentence_ids),
+        0, len(sentences[headline].text), 0.9))
+    assert small.ask("石桥镇的企业主要生产什么？").answer == "电动工具、水泵、纺织和塑料制品"
 
 
 def test_the_company_written_before_the_brand_the_question_quotes_answers(tmp_path, settings, encoder, service):
