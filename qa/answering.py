@@ -439,13 +439,15 @@ def _brand_owners(text: str, simplified: str, question: str) -> list[Span]:
     """The name written right before a term the question quotes, which is its brand or way of
     working: 三环化工 of 三环化工党建+人才 (or 三环化工“党建+人才”)."""
     phrases = _noun_phrases(text)
+    noun_ends = {b for _, b, flag in _tagged(text) if flag.startswith(("n", "j"))}
     found = []
     for m in _QUOTED.finditer(to_simplified(question)):
         term = m.group(1) or m.group(2)
         for at in (k.start() for k in re.finditer(re.escape(term.lower()), simplified)):
             at -= text[at - 1:at] in _QUOTES  # the text's own quote opens the term
             phrase = _phrase_at(phrases, at - 1) if at > 0 else None
-            if phrase and phrase[0] < at:
+            # a name ends in a noun (三环化工), not a count (发动第五次「围剿」)
+            if phrase and phrase[0] < at and at in noun_ends:
                 found.append((phrase[0], at))
     return found
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.answering import (_clauses, _gap_span, _lists, _named_subject, _quoted_names, _support_clause, _trim,
+from qa.answering import (_brand_owners, _clauses, _gap_span, _lists, _named_subject, _quoted_names, _support_clause, _trim,
                           typed_candidates, typed_spans)
 from qa.question import analyse, gap_contexts
 
@@ -80,6 +80,13 @@ def test_an_unquoted_name_explained_in_brackets_is_the_name_of_what_follows():
     assert subject == "石桥村探索出的治理工作法"
     assert [text[a:b] for a, b in _quoted_names(text, subject)] == ["四联四帮"]
     assert _quoted_names(text, "服务队") == []  # the bracket stands before another noun
+
+
+def test_the_owner_of_a_quoted_brand_is_a_name_not_a_count():
+    brands = "打造出红日电器党建+质量、东方纺织党建+培训等特色品牌"
+    assert [brands[a:b] for a, b in _brand_owners(brands, brands, "哪家企业走“党建+培训”的路子？")] == ["东方纺织"]
+    war = "这时，正值敌军发动第三次“扫荡”，县委依靠群众坚持斗争"
+    assert _brand_owners(war, war, "第三次反“扫荡”斗争后成立了什么组织？") == []
 
 
 def test_gap_between_question_context_words():
