@@ -389,16 +389,44 @@ def _parallel_list(text: str, start: int, end: int, size: int | None) -> list[Sp
     return [(a, b)] if a >= start and b <= end else []
 
 
-def _posts(text: str, question: str) -> list[Span]:
+def _posts(text: str, question: str) -> list[tuple[Span, float]]:
     """Titles with what qualifies them, from the start of their noun phrase: 永康分局副局长 of
-    永康分局副局长胡海珍, but 党委副书记 of 先行集团党委副书记李钧 where the question names 先行集团."""
-    found = []
+    永康分局副局长胡海珍, but 党委副书记 of 先行集团党委副书记李钧 where the question names 先行集团.
+    The posts one person holds, listed (永康分局党组书记、局长施海鸥), answer better together."""
+    titles = []
     for a, b in _noun_phrases(text):
         start = a  # after the longest start of the phrase the question says
         while start < b and text[a:start + 1] in question:
             start += 1
-        found += [(start, m.end()) for m in _POST_TITLE.finditer(text, start, b)]
+        titles += [(start, m.end()) for m in _POST_TITLE.finditer(text, start, b)]
+    found = [(span, 1.1) for span in titles]
+    starts = {b: a for a, b in reversed(titles)}  # where the title ending at b starts
+    for a, b in titles:
+        while text[a - 1:a] == "、" and a - 1 in starts:
+            a = starts[a - 1]
+            found.append(((a, b), 1.15))
     return found
+
+
+def _asks_post(q: Question) -> bool:
+    """The question asks what post someone holds: 胡海珍是什么职务, or who a person it names is
+    (李钧是谁, 谁是许海滨)."""
+    if q.head in _POSTS:
+        return True
+    if q.qtype != "person" or q.lang != "zh" or (q.gap_left and q.gap_right):
+        return False
+    subject = q.gap_left.removesuffix("是") if q.gap_left else q.gap_right.removeprefix("是")
+    return _is_name(subject)
+
+
+def _is_name(text: str) -> bool:
+    """A person's name alone: a word jieba tags as one, or a common surname and one or two
+    characters that are no common noun (许|海滨, not 高管)."""
+    tags = pos_tag(text)
+    if len(tags) == 1 and tags[0][1] == "nr":
+        return True
+    return (2 <= len(text) <= 3 and text[0] in SURNAMES and _CJK_RUN.fullmatch(text) is not None
+            and not (len(tags) == 1 and tags[0][1].startswith("n")))
 
 
 def _named_subject(q: Question) -> str:
@@ -748,9 +776,10 @@ class Answerer:
                 typed[span] = max(typed.get(span, 0.0), 1.0)
         for span in _quoted_names(text, _named_subject(q)):  # “温馨港湾”的|红色休息区|叫什么
             typed[span] = max(typed.get(span, 0.0), 1.3)
-        if q.head in _POSTS:  # 胡海珍是什么职务 → 永康分局副局长 (胡海珍)
-            for span in _posts(text, q.text):
-                typed[span] = max(typed.get(span, 0.0), 1.1)
+        if _asks_post(q):  # 胡海珍是什么职务, 胡海珍是谁 → 永康分局副局长 (胡海珍)
+            for span, fit in _posts(text, q.text):
+                if not (q.plural and fit > 1.1):  # 哪些职务: the list of them all, below
+                    typed[span] = max(typed.get(span, 0.0), fit)
         if q.singular:  # 哪个党组织 wants one: an enumeration 甲、乙、丙 is not it
             typed = {span: fit - 0.2 if "、" in text[span[0]:span[1]] else fit for span, fit in typed.items()}
         if q.plural:
@@ -888,7 +917,7 @@ class Answerer:
         span whose ends the rules find. (A list answers a list question; for others, such as
         什么季节开花, a list in the sentence is no sign that it is the answer: CMRC.) For a
         question about a post, a title (市委组织部副部长)."""
-        if q.head in _POSTS:
+        if _asks_post(q):
             return bool(_ENDS_IN_TITLE.search(answer))
         return bool(q.head) and answer.endswith(q.head) and len(answer) > len(q.head)
 

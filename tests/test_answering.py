@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.answering import (_brand_owners, _clauses, _gap_span, _lists, _named_subject, _quoted_names, _support_clause, _trim,
+from qa.answering import (_asks_post, _brand_owners, _clauses, _gap_span, _lists, _named_subject, _posts, _quoted_names, _support_clause, _trim,
                           typed_candidates, typed_spans)
 from qa.question import analyse, gap_contexts
 
@@ -87,6 +87,18 @@ def test_the_owner_of_a_quoted_brand_is_a_name_not_a_count():
     assert [brands[a:b] for a, b in _brand_owners(brands, brands, "哪家企业走“党建+培训”的路子？")] == ["东方纺织"]
     war = "这时，正值敌军发动第三次“扫荡”，县委依靠群众坚持斗争"
     assert _brand_owners(war, war, "第三次反“扫荡”斗争后成立了什么组织？") == []
+
+
+def test_who_a_named_person_is_asks_for_their_posts():
+    assert all(_asks_post(analyse(q)) for q in ("王立新是谁？", "谁是许海滨？", "王立新担任什么职务？"))
+    assert not any(_asks_post(analyse(q)) for q in ("高管是谁？", "书记是谁？", "谁是作者？", "王立新是哪家企业的董事长？"))
+
+
+def test_the_posts_one_person_holds_listed_answer_together():
+    text = "青山区委副书记、区长王立新，副区长李梅出席。"
+    posts = dict(_posts(text, "王立新是谁？"))
+    assert text[0:10] == "青山区委副书记、区长"
+    assert posts[(0, 10)] > posts[(0, 7)] and posts[(0, 10)] > posts[(8, 10)]
 
 
 def test_gap_between_question_context_words():

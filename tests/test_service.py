@@ -276,6 +276,15 @@ def test_a_section_headline_the_reader_reads_gives_way_to_the_rules_answer(tmp_p
     assert small.ask("石桥镇的企业主要生产什么？").answer == "电动工具、水泵、纺织和塑料制品"
 
 
+def test_who_a_person_the_question_names_is_answers_with_their_posts(tmp_path, settings, encoder, service):
+    small = _service_over(
+        "青山区召开营商环境大会\n\n昨天上午，青山区召开优化营商环境大会。青山区委副书记、区长王立新出席会议"
+        "并讲话。他说，要把企业的事当作自己的事来办。区商务局局长赵春华通报了全区营商环境评价结果。\n",
+        tmp_path, settings, encoder, service)
+    assert small.ask("王立新是谁？").answer == "青山区委副书记、区长"
+    assert small.ask("赵春华是什么职务？").answer == "区商务局局长"
+
+
 def test_the_company_written_before_the_brand_the_question_quotes_answers(tmp_path, settings, encoder, service):
     small = _service_over(
         "青山区两新党建见实效\n\n青山区按照一企一品的原则，打造出红日电器党建+质量、东方纺织党建+培训、"
