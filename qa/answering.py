@@ -135,6 +135,13 @@ _NAME_WORDS = ("名字", "名称", "名")
 _NAMING = re.compile(r"(?:叫做|叫|称为|名为|的名字是|的名称是|名字是|名称是|是)$")
 _ASKS_YEAR = re.compile(r"哪一?年|何年|什么年份|哪个年份|which year|what year", re.IGNORECASE)
 _ASKS_DAY = re.compile(r"哪一?天|哪一?日|几号|几日|what day|which day", re.IGNORECASE)
+# When something began (opened, was founded) is not the date it lasts until, and the reverse.
+_ASKS_START = re.compile(r"开幕|开始|开业|开馆|开园|开工|开通|开放|启动|启用|投用|揭幕|揭牌|成立|"
+                         r"\b(?:open|opened|start|started|begin|began|launch|launched|found|founded)\b",
+                         re.IGNORECASE)
+_ASKS_END = re.compile(r"到|至|截至|截止|结束|闭幕|持续|为止|\b(?:until|till|end|ended|close|closed|last)\b",
+                       re.IGNORECASE)
+_UNTIL = re.compile(r"(?:至|到|截至|截止|直到)$")
 _THEME = re.compile(r"的?(?:主题口号|主题|口号|标语)$")  # what a quote before an event may name
 THEME_OWNER_CHARS = 3  # words the quote must stand before: 党建联盟 (not just 党建)
 _POSTS = ("职务", "职位", "官职", "头衔")  # what-questions that ask for a title
@@ -417,6 +424,10 @@ def _asks_post(q: Question) -> bool:
         return False
     subject = q.gap_left.removesuffix("是") if q.gap_left else q.gap_right.removeprefix("是")
     return _is_name(subject)
+
+
+def _asks_start(q: Question) -> bool:
+    return q.qtype == "date" and bool(_ASKS_START.search(q.text)) and not _ASKS_END.search(q.text)
 
 
 def _is_name(text: str) -> bool:
@@ -765,6 +776,9 @@ class Answerer:
             needs = "年" if _ASKS_YEAR.search(q.text) else "日号天初" if _ASKS_DAY.search(q.text) else ""
             typed = {span: fit - 1.0 if needs and not any(c in text[span[0]:span[1]] for c in needs) else fit
                      for span, fit in typed.items()}
+            if _asks_start(q):  # 什么时候开幕: not 持续至5月22日
+                typed = {span: fit - 0.5 if _UNTIL.search(text, max(span[0] - 2, 0), span[0]) else fit
+                         for span, fit in typed.items()}
         if q.head and q.qtype != "person":  # 哪个党委 → a noun phrase ending in 党委 (哪位记者 → a name)
             for a, b in _noun_phrases(text):
                 at = text.find(q.head, a, b)
@@ -859,9 +873,14 @@ class Answerer:
 
     def extract(self, q: Question, q_vec: np.ndarray, passages: list[Passage]) -> Extraction | None:
         found = self._extract(q, q_vec, passages)
-        if found is not None and (self._off_topic(q, found) or self._other_post(q, found)):
+        if found is not None and (self._off_topic(q, found) or self._other_post(q, found)
+                                  or self._end_for_start(q, found)):
             return replace(found, confidence=found.confidence * OFF_TOPIC_FACTOR)
         return found
+
+    def _end_for_start(self, q: Question, found: Extraction) -> bool:
+        """The question asks when something began and the answer is the date it lasts until."""
+        return _asks_start(q) and bool(_UNTIL.search(self.evidence(found)[1], 0, found.start))
 
     def _other_post(self, q: Question, found: Extraction) -> bool:
         """The question asks for the holder of a post (党委书记是谁) and the answer is named as

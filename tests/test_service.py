@@ -285,6 +285,14 @@ def test_who_a_person_the_question_names_is_answers_with_their_posts(tmp_path, s
     assert small.ask("赵春华是什么职务？").answer == "区商务局局长"
 
 
+def test_the_date_an_event_lasts_until_does_not_answer_when_it_began(tmp_path, settings, encoder, service):
+    small = _service_over(
+        "区美术馆举办山水画展\n\n近日，“丹青溪山——青山区山水画作品展”在区美术馆开幕，展出作品120幅。"
+        "画展将持续至6月30日。\n", tmp_path, settings, encoder, service)
+    assert small.ask("青山区山水画作品展什么时候开幕的？").answer != "6月30日"
+    assert small.ask("青山区山水画作品展一直展到哪天？").answer == "6月30日"
+
+
 def test_the_company_written_before_the_brand_the_question_quotes_answers(tmp_path, settings, encoder, service):
     small = _service_over(
         "青山区两新党建见实效\n\n青山区按照一企一品的原则，打造出红日电器党建+质量、东方纺织党建+培训、"
