@@ -142,6 +142,11 @@ _ASKS_START = re.compile(r"开幕|开始|开业|开馆|开园|开工|开通|开�
 _ASKS_END = re.compile(r"到|至|截至|截止|结束|闭幕|持续|为止|\b(?:until|till|end|ended|close|closed|last)\b",
                        re.IGNORECASE)
 _UNTIL = re.compile(r"(?:至|到|截至|截止|直到)$")
+# A number that changed (由最初的3名党员发展到现在的20名): the first is what it was, not what it is.
+_CHANGE = re.compile(rf"(?:由|从)[^，,。；;]{{0,12}}?({_NUMBER.pattern})[^，,。；;]{{0,12}}?"
+                     r"(?:发展|增加|增长|提高|提升|上升|扩大|减少|下降|降低|增|升|降|变)(?:到|至|为|成)")
+_ASKS_BEFORE = re.compile(r"最初|原来|原先|起初|当初|开始|成立时|刚|以前|过去|\b(?:first|initially|originally|at first)\b",
+                          re.IGNORECASE)
 _THEME = re.compile(r"的?(?:主题口号|主题|口号|标语)$")  # what a quote before an event may name
 THEME_OWNER_CHARS = 3  # words the quote must stand before: 党建联盟 (not just 党建)
 _POSTS = ("职务", "职位", "官职", "头衔")  # what-questions that ask for a title
@@ -812,6 +817,9 @@ class Answerer:
                     if not _CLAUSE_END.search(text, *gap):
                         fit += max(_list_fit(text[gap[0]:gap[1]], q.count), 0.0)
                 typed[gap] = max(typed.get(gap, 0.0), fit)
+        if q.qtype == "number" and not _ASKS_BEFORE.search(q.text):  # 由最初的3名发展到现在的20名: 20名
+            starts = {m.start(1) for m in _CHANGE.finditer(text)}
+            typed = {span: fit - 0.6 if span[0] in starts else fit for span, fit in typed.items()}
         if not typed:  # a clause answers what/why/how; for a typed question it is a poor guess
             return [(span, 0.3 if q.qtype in ("what", "other") else 0.0) for span in _clauses(text)]
         return list(typed.items())

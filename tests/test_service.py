@@ -293,6 +293,14 @@ def test_the_date_an_event_lasts_until_does_not_answer_when_it_began(tmp_path, s
     assert small.ask("青山区山水画作品展一直展到哪天？").answer == "6月30日"
 
 
+def test_a_number_that_changed_is_answered_with_what_it_is_now(tmp_path, settings, encoder, service):
+    small = _service_over(
+        "青山村党支部壮大队伍\n\n建村二十年来，青山村党支部由最初的5名党员发展到现在的48名党员，"
+        "还有9名入党积极分子。\n", tmp_path, settings, encoder, service)
+    assert small.ask("青山村党支部有多少名党员？").answer == "48名"
+    assert small.ask("青山村党支部最初有几名党员？").answer == "5名"
+
+
 def test_the_company_written_before_the_brand_the_question_quotes_answers(tmp_path, settings, encoder, service):
     small = _service_over(
         "青山区两新党建见实效\n\n青山区按照一企一品的原则，打造出红日电器党建+质量、东方纺织党建+培训、"
