@@ -82,6 +82,11 @@ _NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)} | 
 # What are the five major actions: an English question counts the items it asks for in words
 _EN_NUMERALS = {w: i for i, w in enumerate("two three four five six seven eight nine ten".split(), 2)}
 _EN_COUNT = re.compile(rf"\b({'|'.join(_EN_NUMERALS)})\b", re.IGNORECASE)
+# How many people / companies, in English: the measure words Chinese counts them with.
+_EN_UNITS = {**dict.fromkeys("people persons members workers employees staff residents villagers volunteers "
+                             "students teachers children participants cadres officials".split(), "人"),
+             **dict.fromkeys("companies enterprises firms businesses factories".split(), "家")}
+_EN_COUNTED = re.compile(rf"\bhow many (?:[\w-]+ ){{0,3}}?({'|'.join(_EN_UNITS)})\b", re.IGNORECASE)
 _TRAILING = re.compile(r"[\s？?！!。.，,；;：:呢吗啊呀]+$")
 # Words that only phrase the question and should not be looked for in the articles.
 _QUESTION_ONLY = {"多少", "几", "什么", "哪些", "哪个", "哪家", "哪位", "哪里", "谁", "何时",
@@ -167,8 +172,10 @@ def analyse(question: str) -> Question:
     else:
         if _YES_NO.search(simplified):  # before _TRAILING took its 吗
             qtype = "yesno"
-    unit_match = _UNIT_AFTER_WH.search(text)
-    unit = unit_match.group(1) if unit_match and qtype == "number" else None
+    unit_match = _UNIT_AFTER_WH.search(text) if lang == "zh" else _EN_COUNTED.search(text)
+    unit = None
+    if unit_match and qtype == "number":
+        unit = unit_match.group(1) if lang == "zh" else _EN_UNITS[unit_match.group(1).lower()]
     if qtype == "number" and unit is None and _MONEY.search(text):
         unit = MONEY_UNIT
     tokens = cut(text)  # one jieba pass serves the keywords and the names

@@ -21,7 +21,7 @@ def spans(text, qtype, unit=None):
     ("哪家公司赞助了活动？", "organisation", None),
     ("活动包括哪些项目？", "what", None),
     ("为什么要成立联盟？", "other", None),
-    ("How many companies are in the town?", "number", None),
+    ("How many companies are in the town?", "number", "家"),
     ("Who chaired the meeting?", "person", None),
     ("When did the exhibition open?", "date", None),
     ("Where was the ceremony held?", "place", None),
@@ -169,6 +169,15 @@ def test_sums_of_money_are_asked_in_yuan():
     found = typed_candidates("全镇有规上企业12家，年产值达35亿元。", "number", "元")
     by_text = {"全镇有规上企业12家，年产值达35亿元。"[a:b]: fit for (a, b), fit in found.items()}
     assert by_text["35亿元"] > by_text["12家"]
+
+
+def test_english_questions_counting_people_or_companies_ask_in_their_measure_words():
+    assert analyse("How many Party members does the branch have?").unit == "人"
+    assert analyse("How many industrial companies are there in Huajie town?").unit == "家"
+    assert analyse("How many workshops were set up?").unit is None
+    text = "开发区共完成哈尔斯公司等6家企业的创建，党支部有党员20名。"
+    fits = {text[a:b]: fit for (a, b), fit in typed_candidates(text, "number", "人").items()}
+    assert fits["20名"] > fits["6家"]
 
 
 def test_places_and_companies_a_question_names():
