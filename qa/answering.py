@@ -59,6 +59,7 @@ OFF_TOPIC_FACTOR = 0.2
 # sentence matches the question's words as well).
 OFF_TOPIC_PENALTY = 0.2
 MAX_GAP_CHARS = 40
+INSIDE_CHARS = 12  # 浙江哈尔斯真空器皿股份有限公司（以下简称“哈尔斯公司”）|五楼会议室
 NEAR_CHARS = 12  # question terms this close to a candidate support it
 NEIGHBOUR_PENALTY = 0.15  # an answer from the sentence next to the matching one
 # ("13日上午，广场上热闹非凡。…义卖活动正在这里举行。"): the question's words are in the matching
@@ -147,6 +148,7 @@ _CHANGE = re.compile(rf"(?:由|从)[^，,。；;]{{0,12}}?({_NUMBER.pattern})[^�
                      r"(?:发展|增加|增长|提高|提升|上升|扩大|减少|下降|降低|增|升|降|变)(?:到|至|为|成)")
 _ASKS_BEFORE = re.compile(r"最初|原来|原先|起初|当初|开始|成立时|刚|以前|过去|\b(?:first|initially|originally|at first)\b",
                           re.IGNORECASE)
+_WHERE_VERB = re.compile(r"(?:在|位于|坐落在|坐落于|地处)$")
 _THEME = re.compile(r"的?(?:主题口号|主题|口号|标语)$")  # what a quote before an event may name
 THEME_OWNER_CHARS = 3  # words the quote must stand before: 党建联盟 (not just 党建)
 _POSTS = ("职务", "职位", "官职", "头衔")  # what-questions that ask for a title
@@ -429,6 +431,20 @@ def _asks_post(q: Question) -> bool:
         return False
     subject = q.gap_left.removesuffix("是") if q.gap_left else q.gap_right.removeprefix("是")
     return _is_name(subject)
+
+
+def _located_name(q: Question) -> str | None:
+    """The place or company whose whereabouts the question asks (哈尔斯公司在哪里, 花街镇位于哪儿)."""
+    subject = _WHERE_VERB.sub("", q.gap_left)
+    return subject if q.qtype == "place" and subject in q.names and q.gap_right in ("", "里", "儿") else None
+
+
+def _inside(q: Question, simplified: str, start: int) -> bool:
+    """A place written right after the place or company the question asks the whereabouts of
+    (or starting with it) is part of it (顺虎公司二楼会议室)."""
+    located = _located_name(q)
+    stem = name_stem(located) if located else ""
+    return bool(stem) and stem in simplified[max(start - INSIDE_CHARS, 0):start + len(stem)]
 
 
 def _asks_start(q: Question) -> bool:
@@ -817,6 +833,8 @@ class Answerer:
                     if not _CLAUSE_END.search(text, *gap):
                         fit += max(_list_fit(text[gap[0]:gap[1]], q.count), 0.0)
                 typed[gap] = max(typed.get(gap, 0.0), fit)
+        if _located_name(q):  # 哈尔斯公司在哪里: not 哈尔斯公司五楼会议室, a room inside it
+            typed = {span: fit - 0.5 if _inside(q, simplified, span[0]) else fit for span, fit in typed.items()}
         if q.qtype == "number" and not _ASKS_BEFORE.search(q.text):  # 由最初的3名发展到现在的20名: 20名
             starts = {m.start(1) for m in _CHANGE.finditer(text)}
             typed = {span: fit - 0.6 if span[0] in starts else fit for span, fit in typed.items()}
@@ -882,7 +900,8 @@ class Answerer:
     def extract(self, q: Question, q_vec: np.ndarray, passages: list[Passage]) -> Extraction | None:
         found = self._extract(q, q_vec, passages)
         if found is not None and (self._off_topic(q, found) or self._other_post(q, found)
-                                  or self._end_for_start(q, found)):
+                                  or self._end_for_start(q, found)
+                                  or _inside(q, _simplified_lower(self.evidence(found)[1]), found.start)):
             return replace(found, confidence=found.confidence * OFF_TOPIC_FACTOR)
         return found
 

@@ -301,6 +301,14 @@ def test_a_number_that_changed_is_answered_with_what_it_is_now(tmp_path, setting
     assert small.ask("青山村党支部最初有几名党员？").answer == "5名"
 
 
+def test_a_room_inside_a_company_does_not_say_where_the_company_is(tmp_path, settings, encoder, service):
+    small = _service_over(
+        "白云公司举办安全生产讲座\n\n10日下午，白云公司三楼会议室内座无虚席，80多名员工认真聆听安全生产讲座。"
+        "讲座由市应急管理局专家主讲。\n", tmp_path, settings, encoder, service)
+    assert "会议室" not in (small.ask("白云公司在哪里？").answer or "")
+    assert small.ask("安全生产讲座是在白云公司的什么地方举办的？").answer.endswith("三楼会议室")
+
+
 def test_the_company_written_before_the_brand_the_question_quotes_answers(tmp_path, settings, encoder, service):
     small = _service_over(
         "青山区两新党建见实效\n\n青山区按照一企一品的原则，打造出红日电器党建+质量、东方纺织党建+培训、"
