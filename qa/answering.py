@@ -899,15 +899,18 @@ class Answerer:
 
     def extract(self, q: Question, q_vec: np.ndarray, passages: list[Passage]) -> Extraction | None:
         found = self._extract(q, q_vec, passages)
-        if found is not None and (self._off_topic(q, found) or self._other_post(q, found)
-                                  or self._end_for_start(q, found)
-                                  or _inside(q, _simplified_lower(self.evidence(found)[1]), found.start)):
+        if found is not None and self._answers_something_else(q, found):
             return replace(found, confidence=found.confidence * OFF_TOPIC_FACTOR)
         return found
 
-    def _end_for_start(self, q: Question, found: Extraction) -> bool:
-        """The question asks when something began and the answer is the date it lasts until."""
-        return _asks_start(q) and bool(_UNTIL.search(self.evidence(found)[1], 0, found.start))
+    def _answers_something_else(self, q: Question, found: Extraction) -> bool:
+        """Whoever read it (rules or reader), the answer is about something the question did not
+        ask: another article's place or company, another post, the date an event lasts until
+        for when it began, a room inside the company whose whereabouts are asked."""
+        text = self.evidence(found)[1]
+        return (self._off_topic(q, found) or self._other_post(q, found)
+                or (_asks_start(q) and bool(_UNTIL.search(text, 0, found.start)))
+                or _inside(q, _simplified_lower(text), found.start))
 
     def _other_post(self, q: Question, found: Extraction) -> bool:
         """The question asks for the holder of a post (党委书记是谁) and the answer is named as
