@@ -77,6 +77,8 @@ _NAME_STEM = r"[^\W\d_哪几多少什么那这该本全各每某一二两三四�
 # Words that ask for a sum of money: the answer is in MONEY_UNIT.
 _MONEY = re.compile(r"钱|工资|薪酬|资金|金额|善款|捐款|收入|经费|投资|产值|营收|销售额|费用|税收|利润|奖金|补贴|"
                     r"周转金|价值|价格")
+_EN_MONEY = re.compile(r"\bhow much (?:money|cash|funding)\b|\b(?:wages?|salar(?:y|ies)|funds?|yuan|rmb|cost|price|"
+                       r"worth|donations?|income|investment|revenue|profits?|budget)\b", re.IGNORECASE)
 _COUNT = re.compile(rf"哪([{CN_DIGITS}])(?![{CN_DIGITS}])")  # 哪五个, not 哪十二个
 _NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)} | {"两": 2}
 # What are the five major actions: an English question counts the items it asks for in words
@@ -176,7 +178,7 @@ def analyse(question: str) -> Question:
     unit = None
     if unit_match and qtype == "number":
         unit = unit_match.group(1) if lang == "zh" else _EN_UNITS[unit_match.group(1).lower()]
-    if qtype == "number" and unit is None and _MONEY.search(text):
+    if qtype == "number" and unit is None and (_MONEY if lang == "zh" else _EN_MONEY).search(text):
         unit = MONEY_UNIT
     tokens = cut(text)  # one jieba pass serves the keywords and the names
     words = tuple(dict.fromkeys(w for w in content_words(text, tokens) if w not in _QUESTION_ONLY))

@@ -175,6 +175,8 @@ def test_english_questions_counting_people_or_companies_ask_in_their_measure_wor
     assert analyse("How many Party members does the branch have?").unit == "人"
     assert analyse("How many industrial companies are there in Huajie town?").unit == "家"
     assert analyse("How many workshops were set up?").unit is None
+    assert analyse("How much money did the zone recover for workers?").unit == "元"
+    assert analyse("How much is the cup worth?").unit == "元"
     text = "开发区共完成哈尔斯公司等6家企业的创建，党支部有党员20名。"
     fits = {text[a:b]: fit for (a, b), fit in typed_candidates(text, "number", "人").items()}
     assert fits["20名"] > fits["6家"]
