@@ -447,8 +447,14 @@ def _inside(q: Question, simplified: str, start: int) -> bool:
     return bool(stem) and stem in simplified[max(start - INSIDE_CHARS, 0):start + len(stem)]
 
 
-def _asks_start(q: Question) -> bool:
-    return q.qtype == "date" and bool(_ASKS_START.search(q.text)) and not _ASKS_END.search(q.text)
+def _lasts_until(q: Question, simplified: str, span: Span) -> bool:
+    """The question asks when something began and the span is a date it lasts until (持续至5月22日),
+    not the date of the beginning it asks about (至2010年9月25日正式对外开放)."""
+    a, b = span
+    began = _ASKS_START.search(q.text)
+    if q.qtype != "date" or not began or _ASKS_END.search(q.text):
+        return False
+    return bool(_UNTIL.search(simplified, max(a - 2, 0), a)) and began.group().lower() not in simplified[b:b + 8]
 
 
 def _is_name(text: str) -> bool:
@@ -797,9 +803,8 @@ class Answerer:
             needs = "年" if _ASKS_YEAR.search(q.text) else "日号天初" if _ASKS_DAY.search(q.text) else ""
             typed = {span: fit - 1.0 if needs and not any(c in text[span[0]:span[1]] for c in needs) else fit
                      for span, fit in typed.items()}
-            if _asks_start(q):  # 什么时候开幕: not 持续至5月22日
-                typed = {span: fit - 0.5 if _UNTIL.search(text, max(span[0] - 2, 0), span[0]) else fit
-                         for span, fit in typed.items()}
+            # 什么时候开幕: not 持续至5月22日
+            typed = {span: fit - 0.5 if _lasts_until(q, simplified, span) else fit for span, fit in typed.items()}
         if q.head and q.qtype != "person":  # 哪个党委 → a noun phrase ending in 党委 (哪位记者 → a name)
             for a, b in _noun_phrases(text):
                 at = text.find(q.head, a, b)
@@ -909,7 +914,7 @@ class Answerer:
         for when it began, a room inside the company whose whereabouts are asked."""
         text = self.evidence(found)[1]
         return (self._off_topic(q, found) or self._other_post(q, found)
-                or (_asks_start(q) and bool(_UNTIL.search(text, 0, found.start)))
+                or _lasts_until(q, _simplified_lower(text), (found.start, found.end))
                 or _inside(q, _simplified_lower(text), found.start))
 
     def _other_post(self, q: Question, found: Extraction) -> bool:

@@ -2,7 +2,8 @@
 
 import pytest
 
-from qa.answering import (_asks_post, _brand_owners, _clauses, _gap_span, _lists, _named_subject, _posts, _quoted_names, _support_clause, _trim,
+from qa.answering import (_asks_post, _brand_owners, _clauses, _gap_span, _lasts_until, _lists, _named_subject, _posts,
+                          _quoted_names, _support_clause, _trim,
                           typed_candidates, typed_spans)
 from qa.question import analyse, gap_contexts
 
@@ -180,6 +181,14 @@ def test_english_questions_counting_people_or_companies_ask_in_their_measure_wor
     text = "开发区共完成哈尔斯公司等6家企业的创建，党支部有党员20名。"
     fits = {text[a:b]: fit for (a, b), fit in typed_candidates(text, "number", "人").items()}
     assert fits["20名"] > fits["6家"]
+
+
+def test_a_date_an_event_lasts_until_is_not_when_it_began_unless_it_began_then():
+    lasts = "画展将持续至6月30日。"
+    assert _lasts_until(analyse("画展什么时候开幕？"), lasts, (6, 11))
+    assert not _lasts_until(analyse("画展展到哪天？"), lasts, (6, 11))
+    opened = "纪念馆先行开馆，至2010年9月25日正式对外开放。"  # 至 here: then, on that day, it opened
+    assert not _lasts_until(analyse("纪念馆哪一年正式对外开放？"), opened, (9, 19))
 
 
 def test_places_and_companies_a_question_names():
