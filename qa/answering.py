@@ -817,6 +817,8 @@ class Answerer:
         for span in _quoted_names(text, _named_subject(q)):  # “温馨港湾”的|红色休息区|叫什么
             typed[span] = max(typed.get(span, 0.0), 1.3)
         if _asks_post(q):  # 胡海珍是什么职务, 胡海珍是谁 → 永康分局副局长 (胡海珍)
+            if q.qtype == "person":  # who 许海滨 is: not another name (身穿|红马甲, which jieba tags one)
+                typed = {}
             for span, fit in _posts(text, q.text):
                 if not (q.plural and fit > 1.1):  # 哪些职务: the list of them all, below
                     typed[span] = max(typed.get(span, 0.0), fit)

@@ -10,6 +10,7 @@ from qa.answering import Extraction
 from qa.errors import QAError
 from qa.evaluation import contains_gold, load_jsonl
 from qa.indexing import ensure_index
+from qa.question import analyse
 from qa.service import QAService, Searchable
 
 DEV = load_jsonl(Path(__file__).parent / "data" / "dev.jsonl")
@@ -129,7 +130,6 @@ def test_an_answer_about_another_place_is_declined(service):
 def test_a_which_noun_question_wants_the_name_ending_in_that_noun(service):
     """哪个党组织 asks for one 党组织: the name ending in it, not the list in the same clause,
     even though the question's own words 党组织 lie inside that name."""
-    from qa.question import analyse
 
     text = "展厅以实物为主，展出中共白云党组织从抗日战争、解放战争到改革开放各个时期的奋斗历程。"
     assert rules_answer(service, analyse("展厅展示的是哪个党组织的奋斗历程？"), text) == "中共白云党组织"
@@ -138,7 +138,6 @@ def test_a_which_noun_question_wants_the_name_ending_in_that_noun(service):
 def test_a_list_at_the_questions_gap_answers_how_many_it_asks(service):
     """哪两项重点工作: the text puts its own count between the list and the noun (甲和乙两大重点
     工作); the two things there, not the other list in the sentence, and without the count."""
-    from qa.question import analyse
 
     q = analyse("商会今年要围绕哪两项重点工作来开展？")
     assert (q.gap_left, q.gap_right, q.count) == ("商会今年要围绕", "重点工作来开展", 2)
@@ -148,7 +147,6 @@ def test_a_list_at_the_questions_gap_answers_how_many_it_asks(service):
 
 def test_the_counted_noun_alone_anchors_a_number(service):
     """The sentence never repeats 红星公司有: 名流动党员 after the number still says which it is."""
-    from qa.question import analyse
 
     text = "二十年来，党支部由最初的3名党员发展到现在的20名党员、26名流动党员。"
     assert rules_answer(service, analyse("红星公司有多少名流动党员？"), text) == "26名"
@@ -166,7 +164,6 @@ def test_the_counted_noun_alone_anchors_a_number(service):
 
 
 def test_a_question_for_a_year_or_a_day_is_not_answered_by_a_month(service):
-    from qa.question import analyse
 
     text = "大桥始建于一九五八年，九月建成通车。"
     assert rules_answer(service, analyse("大桥是哪一年建成通车的？"), text) == "一九五八年"
@@ -175,7 +172,6 @@ def test_a_question_for_a_year_or_a_day_is_not_answered_by_a_month(service):
 
 
 def test_a_question_about_a_post_is_answered_by_the_title(service):
-    from qa.question import analyse
 
     text = "会上，白云区文化局副局长王丽娟表示，将加强阵地建设。"
     assert rules_answer(service, analyse("王丽娟是什么职务？"), text) == "白云区文化局副局长"
@@ -185,7 +181,6 @@ def test_a_question_about_a_post_is_answered_by_the_title(service):
 
 
 def test_a_yes_no_question_is_answered_by_the_clause_that_says_whether(service):
-    from qa.question import analyse
 
     q = analyse("合并以后，两个村原来的村名会改吗？")
     assert q.qtype == "yesno"
@@ -309,6 +304,13 @@ def test_a_room_inside_a_company_does_not_say_where_the_company_is(tmp_path, set
     assert small.ask("安全生产讲座是在白云公司的什么地方举办的？").answer.endswith("三楼会议室")
 
 
+def test_who_a_named_person_is_is_never_another_name(service):
+    # jieba tags 红马甲 a person's name; 许|海滨 it does not
+    text = "17日，白云公司门口，该公司党支部副书记许海滨身穿红马甲、手持劝导牌开展文明劝导活动。"
+    candidates = [text[a:b] for (a, b), _ in service.answerer._candidates(analyse("许海滨是谁？"), text, text)]
+    assert "公司党支部副书记" in candidates and "红马甲" not in candidates
+
+
 def test_the_company_written_before_the_brand_the_question_quotes_answers(tmp_path, settings, encoder, service):
     small = _service_over(
         "青山区两新党建见实效\n\n青山区按照一企一品的原则，打造出红日电器党建+质量、东方纺织党建+培训、"
@@ -338,7 +340,7 @@ def test_a_frequency_the_rules_find_is_the_answer(tmp_path, settings, encoder, s
 def test_a_passage_bm25_ranks_first_by_far_is_read(service):
     # Every rare word of the question is in one passage, which the dense ranking puts low:
     # rank fusion alone left it 6th, outside the five passages read.
-    from qa.question import analyse, search_tokens
+    from qa.question import search_tokens
     from qa.service import PASSAGES_READ
 
     question = "哪个镇有1000余家企业？"
