@@ -819,7 +819,7 @@ class Answerer:
         if _asks_post(q):  # 胡海珍是什么职务, 胡海珍是谁 → 永康分局副局长 (胡海珍)
             if q.qtype == "person":  # who 许海滨 is: not another name (身穿|红马甲, which jieba tags one)
                 typed = {}
-            for span, fit in _posts(text, q.text):
+            for span, fit in _posts(simplified, q.text):
                 if not (q.plural and fit > 1.1):  # 哪些职务: the list of them all, below
                     typed[span] = max(typed.get(span, 0.0), fit)
         if q.singular:  # 哪个党组织 wants one: an enumeration 甲、乙、丙 is not it

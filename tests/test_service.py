@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.answering import Extraction
+from qa.answering import Extraction, _simplified_lower
 from qa.errors import QAError
 from qa.evaluation import contains_gold, load_jsonl
 from qa.indexing import ensure_index
@@ -107,7 +107,7 @@ def test_reader_reads_on_only_while_it_doubts(service, monkeypatch):
 
 
 def test_evidence_of_an_answer_running_across_a_sentence_end(service):
-    from qa.answering import Extraction
+    from qa.answering import Extraction, _simplified_lower
 
     corpus = service.corpus
     chunk_id, chunk = next((i, c) for i, c in enumerate(corpus.chunks) if len(c.sentence_ids) >= 2)
@@ -309,6 +309,13 @@ def test_who_a_named_person_is_is_never_another_name(service):
     text = "17日，白云公司门口，该公司党支部副书记许海滨身穿红马甲、手持劝导牌开展文明劝导活动。"
     candidates = [text[a:b] for (a, b), _ in service.answerer._candidates(analyse("许海滨是谁？"), text, text)]
     assert "公司党支部副书记" in candidates and "红马甲" not in candidates
+
+
+def test_posts_are_found_in_traditional_text(service):
+    text = "2010年9月，金正恩在會議上被推選為朝鮮勞動黨中央委員會委員。"
+    q = analyse("金正恩在會議上被推選為朝鮮勞動黨的哪一個職位？")
+    candidates = [text[a:b] for (a, b), _ in service.answerer._candidates(q, text, _simplified_lower(text))]
+    assert "中央委員會委員" in candidates  # what the question names (朝鮮勞動黨) left out
 
 
 def test_the_company_written_before_the_brand_the_question_quotes_answers(tmp_path, settings, encoder, service):
