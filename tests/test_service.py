@@ -107,8 +107,6 @@ def test_reader_reads_on_only_while_it_doubts(service, monkeypatch):
 
 
 def test_evidence_of_an_answer_running_across_a_sentence_end(service):
-    from qa.answering import Extraction, _simplified_lower
-
     corpus = service.corpus
     chunk_id, chunk = next((i, c) for i, c in enumerate(corpus.chunks) if len(c.sentence_ids) >= 2)
     first, second = (corpus.sentences[i] for i in chunk.sentence_ids[:2])
