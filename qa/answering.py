@@ -447,6 +447,45 @@ def _inside(q: Question, simplified: str, start: int) -> bool:
     return bool(stem) and stem in simplified[max(start - INSIDE_CHARS, 0):start + len(stem)]
 
 
+def _named_candidates(q: Question, text: str, simplified: str, typed: dict[Span, float]) -> dict[Span, float]:
+    """typed, with the spans the question's wording asks for by name: a noun phrase ending in the
+    noun it asks about, the owner of a brand it quotes, the name the text gives what it names,
+    the posts of a person."""
+    typed = dict(typed)
+    if q.head and q.qtype != "person":  # 哪个党委 → a noun phrase ending in 党委 (哪位记者 → a name)
+        for a, b in _noun_phrases(text):
+            at = text.find(q.head, a, b)
+            if at > a and not text[a].isdigit():
+                typed[a, at + len(q.head)] = max(typed.get((a, at + len(q.head)), 0.0), 1.1)
+    if q.qtype == "organisation":  # 哪家企业走“党建+人才”路子 → 三环化工|党建+人才
+        for span in _brand_owners(text, simplified, q.original):
+            typed[span] = max(typed.get(span, 0.0), 1.0)
+    for span in _quoted_names(text, _named_subject(q)):  # “温馨港湾”的|红色休息区|叫什么
+        typed[span] = max(typed.get(span, 0.0), 1.3)
+    if _asks_post(q):  # 胡海珍是什么职务, 胡海珍是谁 → 永康分局副局长 (胡海珍)
+        if q.qtype == "person":  # who 许海滨 is: not another name (身穿|红马甲, which jieba tags one)
+            typed = {}
+        for span, fit in _posts(simplified, q.text):
+            if not (q.plural and fit > 1.1):  # 哪些职务: the list of them all, below
+                typed[span] = max(typed.get(span, 0.0), fit)
+    return typed
+
+
+def _misreading(q: Question, text: str, simplified: str, span: Span) -> float:
+    """How much of its fit a span loses for answering what the question's wording rules out."""
+    a, b = span
+    if q.qtype == "date":
+        # 哪一年, 哪一天: 七月 alone is no answer
+        needs = "年" if _ASKS_YEAR.search(q.text) else "日号天初" if _ASKS_DAY.search(q.text) else ""
+        missing = bool(needs) and not any(c in text[a:b] for c in needs)
+        return 1.0 * missing + 0.5 * _lasts_until(q, simplified, span)  # 什么时候开幕: not 持续至5月22日
+    if _inside(q, simplified, a):  # 哈尔斯公司在哪里: not 哈尔斯公司五楼会议室, a room inside it
+        return 0.5
+    if q.qtype == "number" and not _ASKS_BEFORE.search(q.text):  # 由最初的3名发展到现在的20名: 20名
+        return 0.6 if any(m.start(1) == a for m in _CHANGE.finditer(text)) else 0.0
+    return 0.0
+
+
 def _lasts_until(q: Question, simplified: str, span: Span) -> bool:
     """The question asks when something began and the span is a date it lasts until (持续至5月22日),
     not the date of the beginning it asks about (至2010年9月25日正式对外开放)."""
@@ -798,30 +837,7 @@ class Answerer:
         gap win; the gap itself competes only where no type delimits the answer."""
         if q.qtype == "yesno":  # the clause that says whether: 各参加单位保持原格局不变
             return [(span, 1.0) for span in _clauses(text)]
-        typed = typed_candidates(text, q.qtype, q.unit)
-        if q.qtype == "date":  # 哪一年, 哪一天: 七月 alone is no answer
-            needs = "年" if _ASKS_YEAR.search(q.text) else "日号天初" if _ASKS_DAY.search(q.text) else ""
-            typed = {span: fit - 1.0 if needs and not any(c in text[span[0]:span[1]] for c in needs) else fit
-                     for span, fit in typed.items()}
-            # 什么时候开幕: not 持续至5月22日
-            typed = {span: fit - 0.5 if _lasts_until(q, simplified, span) else fit for span, fit in typed.items()}
-        if q.head and q.qtype != "person":  # 哪个党委 → a noun phrase ending in 党委 (哪位记者 → a name)
-            for a, b in _noun_phrases(text):
-                at = text.find(q.head, a, b)
-                span = (a, at + len(q.head))
-                if at > a and not text[a].isdigit():
-                    typed[span] = max(typed.get(span, 0.0), 1.1)
-        if q.qtype == "organisation":  # 哪家企业走“党建+人才”路子 → 三环化工|党建+人才
-            for span in _brand_owners(text, simplified, q.original):
-                typed[span] = max(typed.get(span, 0.0), 1.0)
-        for span in _quoted_names(text, _named_subject(q)):  # “温馨港湾”的|红色休息区|叫什么
-            typed[span] = max(typed.get(span, 0.0), 1.3)
-        if _asks_post(q):  # 胡海珍是什么职务, 胡海珍是谁 → 永康分局副局长 (胡海珍)
-            if q.qtype == "person":  # who 许海滨 is: not another name (身穿|红马甲, which jieba tags one)
-                typed = {}
-            for span, fit in _posts(simplified, q.text):
-                if not (q.plural and fit > 1.1):  # 哪些职务: the list of them all, below
-                    typed[span] = max(typed.get(span, 0.0), fit)
+        typed = _named_candidates(q, text, simplified, typed_candidates(text, q.qtype, q.unit))
         if q.singular:  # 哪个党组织 wants one: an enumeration 甲、乙、丙 is not it
             typed = {span: fit - 0.2 if "、" in text[span[0]:span[1]] else fit for span, fit in typed.items()}
         if q.plural:
@@ -840,11 +856,7 @@ class Answerer:
                     if not _CLAUSE_END.search(text, *gap):
                         fit += max(_list_fit(text[gap[0]:gap[1]], q.count), 0.0)
                 typed[gap] = max(typed.get(gap, 0.0), fit)
-        if _located_name(q):  # 哈尔斯公司在哪里: not 哈尔斯公司五楼会议室, a room inside it
-            typed = {span: fit - 0.5 if _inside(q, simplified, span[0]) else fit for span, fit in typed.items()}
-        if q.qtype == "number" and not _ASKS_BEFORE.search(q.text):  # 由最初的3名发展到现在的20名: 20名
-            starts = {m.start(1) for m in _CHANGE.finditer(text)}
-            typed = {span: fit - 0.6 if span[0] in starts else fit for span, fit in typed.items()}
+        typed = {span: fit - _misreading(q, text, simplified, span) for span, fit in typed.items()}
         if not typed:  # a clause answers what/why/how; for a typed question it is a poor guess
             return [(span, 0.3 if q.qtype in ("what", "other") else 0.0) for span in _clauses(text)]
         return list(typed.items())
