@@ -455,13 +455,11 @@ def _named_candidates(q: Question, text: str, simplified: str, typed: dict[Span,
     if q.head and q.qtype != "person":  # 哪个党委 → a noun phrase ending in 党委 (哪位记者 → a name)
         for a, b in _noun_phrases(text):
             at = text.find(q.head, a, b)
+            span = (a, at + len(q.head))
             if at > a and not text[a].isdigit():
-                typed[a, at + len(q.head)] = max(typed.get((a, at + len(q.head)), 0.0), 1.1)
-    if q.qtype == "organisation":  # 哪家企业走“党建+人才”路子 → 三环化工|党建+人才
-        for span in _brand_owners(text, simplified, q.original):
-            typed[span] = max(typed.get(span, 0.0), 1.0)
-    for span in _quoted_names(text, _named_subject(q)):  # “温馨港湾”的|红色休息区|叫什么
-        typed[span] = max(typed.get(span, 0.0), 1.3)
+                typed[span] = max(typed.get(span, 0.0), 1.1)
+    for span, fit in _given_names(q, text, simplified):
+        typed[span] = max(typed.get(span, 0.0), fit)
     if _asks_post(q):  # 胡海珍是什么职务, 胡海珍是谁 → 永康分局副局长 (胡海珍)
         if q.qtype == "person":  # who 许海滨 is: not another name (身穿|红马甲, which jieba tags one)
             typed = {}
@@ -469,6 +467,15 @@ def _named_candidates(q: Question, text: str, simplified: str, typed: dict[Span,
             if not (q.plural and fit > 1.1):  # 哪些职务: the list of them all, below
                 typed[span] = max(typed.get(span, 0.0), fit)
     return typed
+
+
+def _given_names(q: Question, text: str, simplified: str) -> list[tuple[Span, float]]:
+    """The names the text gives what the question names (“温馨港湾”的|红色休息区|叫什么), and for an
+    organisation question the owner of a brand it quotes (哪家企业走“党建+人才”路子 → 三环化工)."""
+    found = [(span, 1.3) for span in _quoted_names(text, _named_subject(q))]
+    if q.qtype == "organisation":
+        found += [(span, 1.0) for span in _brand_owners(text, simplified, q.original)]
+    return found
 
 
 def _misreading(q: Question, text: str, simplified: str, span: Span) -> float:
@@ -482,8 +489,14 @@ def _misreading(q: Question, text: str, simplified: str, span: Span) -> float:
     if _inside(q, simplified, a):  # 哈尔斯公司在哪里: not 哈尔斯公司五楼会议室, a room inside it
         return 0.5
     if q.qtype == "number" and not _ASKS_BEFORE.search(q.text):  # 由最初的3名发展到现在的20名: 20名
-        return 0.6 if any(m.start(1) == a for m in _CHANGE.finditer(text)) else 0.0
+        return 0.6 if a in _changed_from(text) else 0.0
     return 0.0
+
+
+@lru_cache(maxsize=1024)  # asked for every candidate of the sentence
+def _changed_from(text: str) -> frozenset[int]:
+    """Where the numbers a sentence says changed into others start (由最初的|3名|党员发展到…)."""
+    return frozenset(m.start(1) for m in _CHANGE.finditer(text))
 
 
 def _lasts_until(q: Question, simplified: str, span: Span) -> bool:
@@ -926,10 +939,9 @@ class Answerer:
         """Whoever read it (rules or reader), the answer is about something the question did not
         ask: another article's place or company, another post, the date an event lasts until
         for when it began, a room inside the company whose whereabouts are asked."""
-        text = self.evidence(found)[1]
+        simplified = _simplified_lower(self.evidence(found)[1])
         return (self._off_topic(q, found) or self._other_post(q, found)
-                or _lasts_until(q, _simplified_lower(text), (found.start, found.end))
-                or _inside(q, _simplified_lower(text), found.start))
+                or _lasts_until(q, simplified, (found.start, found.end)) or _inside(q, simplified, found.start))
 
     def _other_post(self, q: Question, found: Extraction) -> bool:
         """The question asks for the holder of a post (党委书记是谁) and the answer is named as
@@ -993,10 +1005,7 @@ class Answerer:
         """The name the text gives, in quotes, to what the question asks the name of; or the
         organisation whose brand the question quotes."""
         text = self.evidence(found)[1]
-        names = _quoted_names(text, _named_subject(q))
-        if q.qtype == "organisation":
-            names += _brand_owners(text, _simplified_lower(text), q.original)
-        return (found.start, found.end) in names
+        return any(span == (found.start, found.end) for span, _ in _given_names(q, text, _simplified_lower(text)))
 
     def _extract_by_rules(self, q: Question, sentences: list[_Scored]) -> Extraction | None:
         best, confidence = None, {}

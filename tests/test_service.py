@@ -216,6 +216,12 @@ def _service_over(articles: str | list[str], tmp_path, settings, encoder, servic
     return QAService(tiny, encoder, Searchable.of(ensure_index(tiny, encoder), service.answerer.reader))
 
 
+def _candidate_texts(service, question: str, sentence: str) -> list[str]:
+    """The rules' candidate answers to a question in one sentence."""
+    found = service.answerer._candidates(analyse(question), sentence, _simplified_lower(sentence))
+    return [sentence[a:b] for (a, b), _ in found]
+
+
 def test_a_date_opening_the_sentence_before_the_matching_one_is_answered(tmp_path, settings, encoder, service):
     small = _service_over(
         "白云镇举办敬老活动\n\n15日上午，白云镇文化广场上锣鼓喧天，人头攒动。由镇团委主办、镇志愿者协会"
@@ -305,14 +311,13 @@ def test_a_room_inside_a_company_does_not_say_where_the_company_is(tmp_path, set
 def test_who_a_named_person_is_is_never_another_name(service):
     # jieba tags 红马甲 a person's name; 许|海滨 it does not
     text = "17日，白云公司门口，该公司党支部副书记许海滨身穿红马甲、手持劝导牌开展文明劝导活动。"
-    candidates = [text[a:b] for (a, b), _ in service.answerer._candidates(analyse("许海滨是谁？"), text, text)]
+    candidates = _candidate_texts(service, "许海滨是谁？", text)
     assert "公司党支部副书记" in candidates and "红马甲" not in candidates
 
 
 def test_posts_are_found_in_traditional_text(service):
     text = "2010年9月，金正恩在會議上被推選為朝鮮勞動黨中央委員會委員。"
-    q = analyse("金正恩在會議上被推選為朝鮮勞動黨的哪一個職位？")
-    candidates = [text[a:b] for (a, b), _ in service.answerer._candidates(q, text, _simplified_lower(text))]
+    candidates = _candidate_texts(service, "金正恩在會議上被推選為朝鮮勞動黨的哪一個職位？", text)
     assert "中央委員會委員" in candidates  # what the question names (朝鮮勞動黨) left out
 
 
