@@ -43,6 +43,10 @@ SURE_MARGIN = 0.0
 RULE_TYPES = ("date", "number", "place", "yesno", "frequency")
 ENGLISH_RULE_TYPES = RULE_TYPES + ("person",)
 TYPED_FIT = 0.8
+# A doubtful rules answer (confidence below this) is read by the reader too: where, reading on
+# its own, it picks the same span, the answer is as sure as the surer of the two
+# (docs/evaluation.md, session 20).
+DOUBTFUL = 0.5
 # confidence = sigmoid(bias + w·(span margin over "no answer", evidence)); fitted by
 # benchmarks/calibrate.py (docs/evaluation.md)
 READER_WEIGHTS = (0.364, 0.989)
@@ -982,11 +986,27 @@ class Answerer:
         if self.rules_first and by_rules is not None and by_rules.type_fit >= TYPED_FIT and (
                 q.qtype in rule_types or q.plural or self._delimited(q, self.answer_text(by_rules))
                 or self._quoted_name(q, by_rules)):
-            return by_rules  # a clear number, date, name, place or asked list: the rules delimit it best
+            # a clear number, date, name, place or asked list: the rules delimit it best
+            return self._confirmed(q, sentences, by_rules)
         read = self._read(q, sentences)
         if read is not None and by_rules is not None and self._in_heading(read):
             return by_rules  # trained on running text, the reader mistakes a section headline for an answer
         return read or by_rules
+
+    def _confirmed(self, q: Question, sentences: list[_Scored], by_rules: Extraction) -> Extraction:
+        """The rules' answer, surer where the reader independently picks the same span (追回工资
+        1600万元: the question's paraphrase shares few words with the sentence). Only for a span
+        that is plainly of the asked type: both readers may fall for 企业12家 where 产值 is asked."""
+        text = self.corpus.sentences[by_rules.sentence_id].text
+        span = (by_rules.start, by_rules.end)
+        if (by_rules.confidence >= DOUBTFUL or self.reader is None
+                or typed_candidates(text, q.qtype, q.unit).get(span, 0.0) < 1.0):
+            return by_rules
+        read = self._read(q, sentences)
+        if read is None or (read.sentence_id, read.start, read.end, read.last_sentence_id) != (
+                by_rules.sentence_id, *span, None):
+            return by_rules
+        return replace(by_rules, confidence=max(by_rules.confidence, read.confidence))
 
     def _in_heading(self, found: Extraction) -> bool:
         return self.corpus.sentences[found.sentence_id].kind == "heading"

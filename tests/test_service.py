@@ -396,3 +396,14 @@ def test_an_english_question_about_a_post_the_person_does_not_hold(tmp_path, set
     assert small.ask("Who is the chairman of Baiyun company?").abstained
     director = small.ask("Who is the director of the Baiyun district culture bureau?")
     assert director.answer == "李华" and not director.abstained  # a 局长 is a director too
+
+
+def test_a_doubtful_rules_answer_the_reader_also_picks_is_kept(tmp_path, settings, encoder, service):
+    small = _service_over(
+        "白云区护薪行动见成效\n\n去年以来，白云区成立劳动人事争议仲裁庭，设立护薪工作站。截至目前，累计办结"
+        "欠薪投诉线索532条，追回工资860万元，劳动纠纷化解率达91%。作为我市工业强区，白云区共有工业企业"
+        "386家，其中规模以上企业25家，超亿元产值企业9家。\n", tmp_path, settings, encoder, service)
+    # The rules alone: 0.36 (the paraphrase shares few words with the sentence)
+    assert small.ask("白云区累计为工人挽回多少工资损失？").answer == "860万元"
+    # Both pick 9家, which is no sum of money: their agreement does not make it sure
+    assert small.ask("白云区全区工业总产值有多少？").abstained
