@@ -63,7 +63,6 @@ OFF_TOPIC_FACTOR = 0.2
 # sentence matches the question's words as well).
 OFF_TOPIC_PENALTY = 0.2
 MAX_GAP_CHARS = 40
-INSIDE_CHARS = 12  # 浙江哈尔斯真空器皿股份有限公司（以下简称“哈尔斯公司”）|五楼会议室
 NEAR_CHARS = 12  # question terms this close to a candidate support it
 NEIGHBOUR_PENALTY = 0.15  # an answer from the sentence next to the matching one
 # ("13日上午，广场上热闹非凡。…义卖活动正在这里举行。"): the question's words are in the matching
@@ -152,7 +151,8 @@ _CHANGE = re.compile(rf"(?:由|从)[^，,。；;]{{0,12}}?({_NUMBER.pattern})[^�
                      r"(?:发展|增加|增长|提高|提升|上升|扩大|减少|下降|降低|增|升|降|变)(?:到|至|为|成)")
 _ASKS_BEFORE = re.compile(r"最初|原来|原先|起初|当初|开始|成立时|刚|以前|过去|\b(?:first|initially|originally|at first)\b",
                           re.IGNORECASE)
-_WHERE_VERB = re.compile(r"(?:在|位于|坐落在|坐落于|地处)$")
+_LOCATING_VERB = r"在|位于|坐落在|坐落于|地处"
+_WHERE_VERB = re.compile(rf"(?:{_LOCATING_VERB})$")
 _THEME = re.compile(r"的?(?:主题口号|主题|口号|标语)$")  # what a quote before an event may name
 THEME_OWNER_CHARS = 3  # words the quote must stand before: 党建联盟 (not just 党建)
 _POSTS = ("职务", "职位", "官职", "头衔")  # what-questions that ask for a title
@@ -443,12 +443,18 @@ def _located_name(q: Question) -> str | None:
     return subject if q.qtype == "place" and subject in q.names and q.gap_right in ("", "里", "儿") else None
 
 
-def _inside(q: Question, simplified: str, start: int) -> bool:
-    """A place written right after the place or company the question asks the whereabouts of
-    (or starting with it) is part of it (顺虎公司二楼会议室)."""
+def _not_where(q: Question, simplified: str, span: Span) -> bool:
+    """The question asks where a named place or company is (花街镇在哪里) and the span does not
+    say: it is neither written right before the name (永康市花街镇, 城西的花街镇) nor right after
+    the name and a verb that locates it (花街镇位于永康市东部). A room inside a company
+    (顺虎公司二楼会议室) or one of a town's villages (花街镇…以倪宅村、潘宅村为主) is no answer."""
     located = _located_name(q)
-    stem = name_stem(located) if located else ""
-    return bool(stem) and stem in simplified[max(start - INSIDE_CHARS, 0):start + len(stem)]
+    if not located:
+        return False
+    stem, (a, b) = re.escape(name_stem(located)), span
+    before_name = re.match(rf"的?{stem}", simplified[b:])
+    after_verb = re.search(rf"{stem}.{{0,4}}?(?:{_LOCATING_VERB})$", simplified[max(a - 20, 0):a])
+    return not (before_name or after_verb)
 
 
 def _named_candidates(q: Question, text: str, simplified: str, typed: dict[Span, float]) -> dict[Span, float]:
@@ -490,7 +496,7 @@ def _misreading(q: Question, text: str, simplified: str, span: Span) -> float:
         needs = "年" if _ASKS_YEAR.search(q.text) else "日号天初" if _ASKS_DAY.search(q.text) else ""
         missing = bool(needs) and not any(c in text[a:b] for c in needs)
         return 1.0 * missing + 0.5 * _lasts_until(q, simplified, span)  # 什么时候开幕: not 持续至5月22日
-    if _inside(q, simplified, a):  # 哈尔斯公司在哪里: not 哈尔斯公司五楼会议室, a room inside it
+    if _not_where(q, simplified, span):  # 哈尔斯公司在哪里: not 哈尔斯公司五楼会议室, a room inside it
         return 0.5
     if q.qtype == "number" and not _ASKS_BEFORE.search(q.text):  # 由最初的3名发展到现在的20名: 20名
         return 0.6 if a in _changed_from(text) else 0.0
@@ -945,7 +951,7 @@ class Answerer:
         for when it began, a room inside the company whose whereabouts are asked."""
         simplified = _simplified_lower(self.evidence(found)[1])
         return (self._off_topic(q, found) or self._other_post(q, found)
-                or _lasts_until(q, simplified, (found.start, found.end)) or _inside(q, simplified, found.start))
+                or _lasts_until(q, simplified, (found.start, found.end)) or _not_where(q, simplified, (found.start, found.end)))
 
     def _other_post(self, q: Question, found: Extraction) -> bool:
         """The question asks for the holder of a post (党委书记是谁) and the answer is named as

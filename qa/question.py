@@ -73,6 +73,7 @@ _UNIT_AFTER_WH = re.compile(rf"(?:多少|几)({UNITS})")
 # suffix (花街镇, 顺虎公司), or a name followed by the suffix as its own word (花街|镇). The stem
 # may not hold wh-words, numerals or function words (哪个村, 一个县, 全市, 该公司).
 _NAME_SUFFIX = r"(?:镇|乡|村|县|市|街道|公司|集团)"
+_NAME_TAGS = re.compile(r"n|j|a|b")  # parts of speech a character of a name may get
 _NAME_STEM = r"[^\W\d_哪几多少什么那这该本全各每某一二两三四五六七八九十个及和与或的]{2,}"
 # Words that ask for a sum of money: the answer is in MONEY_UNIT.
 _MONEY = re.compile(r"钱|工资|薪酬|资金|金额|善款|捐款|收入|经费|投资|产值|营收|销售额|费用|税收|利润|奖金|补贴|"
@@ -146,6 +147,11 @@ def proper_names(text: str, words: list[str]) -> tuple[str, ...]:
         # search-mode words overlap (韩国|国公|公司): the pair must be written in the question
         elif (i and re.fullmatch(_NAME_SUFFIX, word) and re.fullmatch(_NAME_STEM, words[i - 1])
               and words[i - 1] + word in text):
+            names.append(words[i - 1] + word)
+        # a one-character stem is no name: the name-like character before it is part of it
+        # (青/ns|山镇, not 去/v|山镇)
+        elif (i and len(words[i - 1]) == 1 and re.fullmatch(rf"{_NAME_STEM}{_NAME_SUFFIX}", words[i - 1] + word)
+              and words[i - 1] + word in text and _NAME_TAGS.match(dict(pos_tag(text)).get(words[i - 1], ""))):
             names.append(words[i - 1] + word)
     return tuple(dict.fromkeys(name for name in names if not _category(text, name)))
 

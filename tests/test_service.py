@@ -308,6 +308,15 @@ def test_a_room_inside_a_company_does_not_say_where_the_company_is(tmp_path, set
     assert small.ask("安全生产讲座是在白云公司的什么地方举办的？").answer.endswith("三楼会议室")
 
 
+def test_where_a_town_is_is_said_by_a_place_that_locates_it(tmp_path, settings, encoder, service):
+    small = _service_over(
+        "青山镇打造党建示范带\n\n青山镇农村党建特色鲜明，形成了以白石村、红岩村、石门村等3个村为主的农村党建"
+        "示范带。绿水镇位于青山县西南部，是全县的工业重镇，共有企业120家。\n", tmp_path, settings, encoder, service)
+    assert small.ask("青山镇在哪里？").abstained  # its villages do not say where it is (红岩村 at 0.99)
+    assert small.ask("白石村在哪里？").abstained  # nor the town naming it among others
+    assert small.ask("绿水镇在哪儿？").answer == "青山县西南部"  # was 工业重镇
+
+
 def test_who_a_named_person_is_is_never_another_name(service):
     # jieba tags 红马甲 a person's name; 许|海滨 it does not
     text = "17日，白云公司门口，该公司党支部副书记许海滨身穿红马甲、手持劝导牌开展文明劝导活动。"
