@@ -157,6 +157,8 @@ _THEME = re.compile(r"的?(?:主题口号|主题|口号|标语)$")  # what a quo
 THEME_OWNER_CHARS = 3  # words the quote must stand before: 党建联盟 (not just 党建)
 _POSTS = ("职务", "职位", "官职", "头衔")  # what-questions that ask for a title
 _POST_TITLE = re.compile(f"(?:{_TITLES})")
+# Kinds of committee a post belongs to (党委书记, 纪工委书记, 党支部副书记)
+_COMMITTEE = re.compile(r"(?:党?工委|纪委|党委|党组|党?总?支部|团委|管委会|委员会)")
 _ENDS_IN_TITLE = re.compile(f"(?:{_TITLES})$")
 _QUOTE_PAIRS = (("“", "”"), ("《", "》"), ("「", "」"), ("『", "』"))
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
@@ -517,6 +519,18 @@ def _lasts_until(q: Question, simplified: str, span: Span) -> bool:
     if q.qtype != "date" or not began or _ASKS_END.search(q.text):
         return False
     return bool(_UNTIL.search(simplified, max(a - 2, 0), a)) and began.group().lower() not in simplified[b:b + 8]
+
+
+def _another_committee(question: str, asked: str, held: str) -> bool:
+    """The post held (两新党委书记, 纪工委书记) is the asked one's (象珠镇党委书记, 开发区党工委书记)
+    in another committee: the two share the committee's kind and the title, and the held post's
+    word before them is not in the question. Where that word ends a place or an organisation
+    (道明光学股份有限公司党支部书记 for 道明光学党支部的书记), the question may have shortened the name."""
+    asking = question[:question.find(asked) + len(asked)].replace("的", "")
+    n = next((k for k in range(min(len(asking), len(held))) if asking[-1 - k] != held[-1 - k]),
+             min(len(asking), len(held)))  # the characters both end with
+    return (len(asking) > n and len(held) > n and bool(_COMMITTEE.match(held[-n:]))
+            and held[-n - 1] not in question and not re.search(_ORG_SUFFIX.pattern + "|[镇乡村县市区省]$", held[:-n]))
 
 
 def _is_name(text: str) -> bool:
@@ -972,7 +986,8 @@ class Answerer:
             return False
         named, asked = named.group(), max(asked, key=len)
         return named[-2:] == asked[-2:] and (("副" in named) != ("副" in asked)
-                                             or (named not in asked and asked not in named))
+                                             or (named not in asked and asked not in named)
+                                             or _another_committee(q.text, asked, re.split(r"[、\s]", titles)[-1]))
 
     def _off_topic(self, q: Question, found: Extraction) -> bool:
         """The question names a place or company its answer's article never mentions."""

@@ -397,6 +397,18 @@ def test_the_holder_of_a_sibling_post_is_no_answer(tmp_path, settings, encoder, 
     assert small.ask("白云公司党委书记是谁？").abstained  # 党支部书记 is another post
 
 
+def test_the_same_post_of_another_committee_is_no_answer(tmp_path, settings, encoder, service):
+    small = _service_over(
+        "白云镇党建联盟成立\n\n7月8日，白云镇各两新党组织书记依次上台，与白云镇党委副书记、两新党委书记王明"
+        "共同签署了党建联盟协议书。当天的党课由开发区纪工委书记李强主讲。白云电器有限公司党支部书记赵丽作了发言。\n",
+        tmp_path, settings, encoder, service)
+    assert small.ask("白云镇党委书记是谁？").abstained  # 王明 heads the 两新党委 (was 0.73)
+    assert small.ask("开发区党工委书记是谁？").abstained  # 李强 heads the 纪工委 (was 0.91)
+    assert small.ask("白云镇两新党委书记是谁？").answer == "王明"
+    assert small.ask("开发区纪工委书记是谁？").answer == "李强"
+    assert small.ask("白云电器党支部的书记是谁？").answer == "赵丽"  # a shortened company name
+
+
 def test_an_english_question_about_a_post_the_person_does_not_hold(tmp_path, settings, encoder, service):
     small = _service_over(
         "白云公司举办党建座谈会\n\n座谈会上，白云公司党支部书记王强说，公司将把党建工作与生产经营"
