@@ -169,6 +169,7 @@ _ORG_SUFFIX = re.compile(
     r"(?:公司|集团|党委|党组|支部|委员会|工委|局|分局|协会|学校|银行|支行|研究院|医院|大学|学院|"
     r"组织部|宣传部|部|办|中心|商会|合作社|工作站)$")
 # Parts of speech that end a noun phrase (verbs, prepositions, particles, punctuation…).
+_BARE_COMPANY = re.compile(r"(?:股份)?有限(?:责任)?公司|公司|集团")
 _NP_BREAK = re.compile(r"^(?:v|vd|vi|vg|p|c|d|r|x|u|ul|uj|uz|ud|ug|uv|y|e|o|ad|f|zg|w)$")
 
 
@@ -239,7 +240,22 @@ def _noun_phrases(text: str) -> list[tuple[int, int]]:
                 and not (_NP_BREAK.match(tagged[k - 1][2]) or _NP_BREAK.match(tagged[k + 1][2])))
 
     tags = [(a, b, "n" if joins(k) else flag) for k, (a, b, flag) in enumerate(tagged)]
-    return [(tags[i][0], tags[j][1]) for i, j in _runs(tags, lambda flag: not _NP_BREAK.match(flag))]
+    return [(tags[_named_from(text, tags, i)][0], tags[j][1])
+            for i, j in _runs(tags, lambda flag: not _NP_BREAK.match(flag))]
+
+
+def _named_from(text: str, tags, first: int) -> int:
+    """A phrase that opens with a bare company suffix (出租|有限公司党支部) lost its name at a
+    verb the name holds (康迪客运出租有限公司): the name's words before it, verbs too, join it."""
+    a, b, _ = tags[first]
+    if not _BARE_COMPANY.fullmatch(text[a:b]):
+        return first
+    start = first
+    while start > 0 and re.match(r"[vnjl]", tags[start - 1][2]):
+        start -= 1
+    while start < first and tags[start][2].startswith("v"):  # 成立|公司: a verb opens no name
+        start += 1
+    return start
 
 
 Span = tuple[int, int]

@@ -3,7 +3,7 @@
 import pytest
 
 from qa.answering import (_asks_post, _brand_owners, _clauses, _gap_span, _lasts_until, _lists, _named_subject, _posts,
-                          _quoted_names, _support_clause, _trim,
+                          _noun_phrases, _quoted_names, _support_clause, _trim,
                           typed_candidates, typed_spans)
 from qa.question import analyse, gap_contexts
 
@@ -408,3 +408,11 @@ def test_a_last_list_item_shorter_than_the_others_is_whole():
 def test_an_english_question_counts_the_items_it_asks_for():
     assert analyse('What are the "four major actions" of the project?').count == 4
     assert analyse("What did the two companies sign?").count is None  # no list asked
+
+
+def test_a_company_name_holding_a_verb_is_one_phrase():
+    def phrases(text):
+        return [text[a:b] for a, b in _noun_phrases(text)]
+    # jieba tags 出租 a verb; the name runs on to the suffix (was 有限公司党支部)
+    assert "白鹭客运出租有限公司党支部" in phrases("展厅里展示了我市白鹭客运出租有限公司党支部的党建工作")
+    assert "成立公司" not in phrases("他们去年成立公司以后发展很快")  # a verb opens no name
