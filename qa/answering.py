@@ -549,6 +549,12 @@ def _another_committee(question: str, asked: str, held: str) -> bool:
             and held[-n - 1] not in question and not re.search(_ORG_SUFFIX.pattern + "|[镇乡村县市区省]$", held[:-n]))
 
 
+def _counts_other_things(q: Question, answer: str) -> bool:
+    """A count in another unit than the one asked (25个两新党组织 for 多少名党员, 12家 for 产值)."""
+    fits = typed_candidates(answer, "number", q.unit).values() if q.qtype == "number" and q.unit else ()
+    return bool(fits) and max(fits) <= 0.7
+
+
 def _is_name(text: str) -> bool:
     """A person's name alone: a word jieba tags as one, or a common surname and one or two
     characters that are no common noun (许|海滨, not 高管)."""
@@ -645,6 +651,8 @@ def _numbers(text: str, unit: str | None) -> list[tuple[Span, float]]:
             found.append((m.span(), 0.4))  # a sum of money was asked: 12家 is not one
         elif unit and unit != "个" and has_unit and not re.search(r"[个万亿%％]$", number):
             found.append((m.span(), 0.7))  # counted in another unit: 60余名 for 多少人次
+        elif unit in _PEOPLE_UNITS and number.endswith("个") and not text.startswith("人", m.end()):
+            found.append((m.span(), 0.7))  # 25个两新党组织 for 多少名党员 (but 3个人)
         else:
             found.append((m.span(), 1.0 if has_unit else 0.6))
     # A range (海拔100米至2,800米, 15至20厘米) answers as a whole, as sure as its end
@@ -977,11 +985,13 @@ class Answerer:
 
     def _answers_something_else(self, q: Question, found: Extraction) -> bool:
         """Whoever read it (rules or reader), the answer is about something the question did not
-        ask: another article's place or company, another post, the date an event lasts until
-        for when it began, a room inside the company whose whereabouts are asked."""
+        ask: another article's place or company, another post, a count of other things, the date
+        an event lasts until for when it began, a place that does not say where the asked one is."""
         simplified = _simplified_lower(self.evidence(found)[1])
+        span = (found.start, found.end)
         return (self._off_topic(q, found) or self._other_post(q, found)
-                or _lasts_until(q, simplified, (found.start, found.end)) or _not_where(q, simplified, (found.start, found.end)))
+                or _counts_other_things(q, simplified[span[0]:span[1]])
+                or _lasts_until(q, simplified, span) or _not_where(q, simplified, span))
 
     def _other_post(self, q: Question, found: Extraction) -> bool:
         """The question asks for the holder of a post (党委书记是谁) and the answer is named as

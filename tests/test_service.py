@@ -428,3 +428,11 @@ def test_a_doubtful_rules_answer_the_reader_also_picks_is_kept(tmp_path, setting
     assert small.ask("白云区累计为工人挽回多少工资损失？").answer == "860万元"
     # Both pick 9家, which is no sum of money: their agreement does not make it sure
     assert small.ask("白云区全区工业总产值有多少？").abstained
+
+
+def test_a_count_of_other_things_does_not_answer_how_many_people(tmp_path, settings, encoder, service):
+    small = _service_over(
+        "白云区成立两新党委\n\n今年3月，白云区党委成立了城北区域两新党委，星光集团、白云电器有限公司等18个两新党组织"
+        "都是城北区域两新党委的成员单位。\n", tmp_path, settings, encoder, service)
+    assert small.ask("城北区域两新党委一共有多少名党员？").abstained  # 18个 organisations (was 0.94)
+    assert small.ask("城北区域两新党委有多少个成员单位？").answer == "18个"
