@@ -1030,8 +1030,9 @@ class Answerer:
         if self.reader is None or q.asks_author:  # bylines are the rules' job
             return by_rules
         rule_types = RULE_TYPES if q.lang == "zh" else ENGLISH_RULE_TYPES
+        answer = self.answer_text(by_rules) if by_rules is not None else ""
         if self.rules_first and by_rules is not None and by_rules.type_fit >= TYPED_FIT and (
-                q.qtype in rule_types or q.plural or self._delimited(q, self.answer_text(by_rules))
+                q.qtype in rule_types or (q.plural and _is_list(answer)) or self._delimited(q, answer)
                 or self._quoted_name(q, by_rules)):
             # a clear number, date, name, place or asked list: the rules delimit it best
             return self._confirmed(q, sentences, by_rules)

@@ -59,6 +59,9 @@ _EN_COMPILED = [(t, re.compile(p, re.IGNORECASE)) for t, p in _EN_TYPES]
 _ANY_WH = re.compile("|".join(p for _, p in _ZH_TYPES) + r"|请问|叫什么|是不是|有没有|吗|呢")
 _PLURAL = re.compile(rf"哪些|哪几|哪[{CN_DIGITS}]+[个项种家类大]|有什么|都有|包括"
                      r"|\bwhat are\b|\bwhich (?:\w+ )?(?:are|were)\b", re.IGNORECASE)
+# A quoted term that counts its parts, asked what it means (“双强”指的是什么): a list of as many
+# (not 「五大書記」指的是甲、乙，還有誰: one more)
+_COUNTED_TERM = re.compile(rf"[“「\"]([双{CN_DIGITS}])(?![一{CN_DIGITS}])[^”」\"]{{1,6}}[”」\"][^，,？?“「]{{0,4}}?(?:指|包括|分别)\w{{0,3}}(?:什么|哪些)$")
 _SINGULAR = re.compile(rf"哪一?[{WHICH_MEASURES}]|\bwhich (?:one|person|company)\b", re.IGNORECASE)
 _AUTHOR = re.compile(r"记者|作者|撰写|写的|采写|执笔|拍|摄|reporter|author|wrote|written|photograph", re.IGNORECASE)
 _STORY = re.compile(r"[这那此该]篇|报道|文章|稿件|稿子|综述|通讯|消息|照片|图片|新闻")
@@ -81,7 +84,7 @@ _MONEY = re.compile(r"钱|工资|薪酬|资金|金额|善款|捐款|收入|经�
 _EN_MONEY = re.compile(r"\bhow much (?:money|cash|funding)\b|\b(?:wages?|salar(?:y|ies)|funds?|yuan|rmb|cost|price|"
                        r"worth|donations?|income|investment|revenue|profits?|budget)\b", re.IGNORECASE)
 _COUNT = re.compile(rf"哪([{CN_DIGITS}])(?![{CN_DIGITS}])")  # 哪五个, not 哪十二个
-_NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)} | {"两": 2}
+_NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)} | {"两": 2, "双": 2}
 # What are the five major actions: an English question counts the items it asks for in words
 _EN_NUMERALS = {w: i for i, w in enumerate("two three four five six seven eight nine ten".split(), 2)}
 _EN_COUNT = re.compile(rf"\b({'|'.join(_EN_NUMERALS)})\b", re.IGNORECASE)
@@ -196,10 +199,11 @@ def analyse(question: str) -> Question:
         terms = tuple(dict.fromkeys(t for t in char_bigrams(masked) if t not in STOPWORDS))
     else:  # only romanised Chinese names can match Chinese text
         terms = tuple(dict.fromkeys(romanised_names(text)))
-    plural = bool(_PLURAL.search(text))
+    counted_term = _COUNTED_TERM.search(text) if lang == "zh" else None
+    plural = bool(_PLURAL.search(text) or counted_term)
     head = _head_noun(text) if lang == "zh" else None
     names = proper_names(text, tokens) if lang == "zh" else ()
-    asked_count = _COUNT.search(text) if lang == "zh" else _EN_COUNT.search(text) if plural else None
+    asked_count = (counted_term or _COUNT.search(text)) if lang == "zh" else _EN_COUNT.search(text) if plural else None
     count = (_NUMERALS if lang == "zh" else _EN_NUMERALS)[asked_count.group(1).lower()] if asked_count else None
     singular = not plural and bool(_SINGULAR.search(text))
     return Question(question, text, lang, qtype, words, terms, unit, plural, asks_author,

@@ -416,3 +416,11 @@ def test_a_company_name_holding_a_verb_is_one_phrase():
     # jieba tags 出租 a verb; the name runs on to the suffix (was 有限公司党支部)
     assert "白鹭客运出租有限公司党支部" in phrases("展厅里展示了我市白鹭客运出租有限公司党支部的党建工作")
     assert "成立公司" not in phrases("他们去年成立公司以后发展很快")  # a verb opens no name
+
+
+def test_a_quoted_term_that_counts_its_parts_asks_for_a_list():
+    q = analyse("“双强”指的是什么？")
+    assert q.plural and q.count == 2
+    assert analyse("“五大行动”具体包括什么？").count == 5
+    assert not analyse("「五大書記」指的是毛澤東、朱德、任弼時、周恩來，還有誰？").plural  # one more of them
+    assert not analyse("「五六式衝鋒鎗」指的是什麼？").plural  # a model number, not a count

@@ -436,3 +436,25 @@ def test_a_count_of_other_things_does_not_answer_how_many_people(tmp_path, setti
         "都是城北区域两新党委的成员单位。\n", tmp_path, settings, encoder, service)
     assert small.ask("城北区域两新党委一共有多少名党员？").abstained  # 18个 organisations (was 0.94)
     assert small.ask("城北区域两新党委有多少个成员单位？").answer == "18个"
+
+
+def test_a_quoted_term_that_counts_its_parts_is_answered_with_the_list(tmp_path, settings, encoder, service):
+    small = _service_over(
+        "白云镇抓实非公企业党建\n\n白云镇大力推动非公企业党建，以双优四好(双优即服务优、作风优，四好即班子好、队伍好、"
+        "制度好、成效好)为标准，精心培育示范企业。\n", tmp_path, settings, encoder, service)
+    assert small.ask("“四好”指的是什么？").answer == "班子好、队伍好、制度好、成效好"  # was declined
+
+
+
+def test_a_list_question_the_rules_answer_with_no_list_goes_to_the_reader(service, monkeypatch):
+    """有什么 may ask for a list; where the rules found none, the reader answers (CMRC open F1 +0.2)."""
+    answerer, question = service.answerer, "花街村党建有哪些亮点？"
+    chunk = answerer.corpus.chunks[0]
+    sid = next(i for i in chunk.sentence_ids if "、" not in answerer.corpus.sentences[i].text[:4])
+    by_rules = Extraction(sid, 0, 0, 4, 0.9, type_fit=1.0)  # four characters, no list
+    by_reader = Extraction(sid, 0, 0, 2, 0.5)
+    monkeypatch.setattr(answerer, "_extract_by_rules", lambda q, sentences: by_rules)
+    monkeypatch.setattr(answerer, "_read", lambda q, sentences: by_reader)
+    q = analyse(question)
+    vector = service.encoder.encode_queries([question])[0]
+    assert answerer._extract(q, vector, service.retriever.search([], vector, 5)) is by_reader
