@@ -20,7 +20,7 @@ import numpy as np
 
 from embeddings.store import Corpus
 from qa.reader import WINDOW_CHARS, Reader, window_around
-from qa.question import CN_DIGITS, MONEY_UNIT, UNITS, WHICH_MEASURES, Question, gap_contexts, name_stem
+from qa.question import ATTRIBUTES, CN_DIGITS, MONEY_UNIT, UNITS, WHICH_MEASURES, Question, gap_contexts, name_stem
 from qa.retrieval import Passage
 from qa.text import char_bigrams, pinyin_bigrams, pos_tag, to_simplified
 
@@ -1067,6 +1067,8 @@ class Answerer:
         question about a post, a title (市委组织部副部长)."""
         if _asks_post(q):
             return bool(_ENDS_IN_TITLE.search(answer))
+        if q.gap_right in ATTRIBUTES and _QUOTED.fullmatch(answer):  # 是什么主题 → 《…》, quoted whole
+            return True
         return bool(q.head) and answer.endswith(q.head) and len(answer) > len(q.head)
 
     def _quoted_name(self, q: Question, found: Extraction) -> bool:

@@ -59,6 +59,8 @@ _EN_COMPILED = [(t, re.compile(p, re.IGNORECASE)) for t, p in _EN_TYPES]
 _ANY_WH = re.compile("|".join(p for _, p in _ZH_TYPES) + r"|请问|叫什么|是不是|有没有|吗|呢")
 _PLURAL = re.compile(rf"哪些|哪几|哪[{CN_DIGITS}]+[个项种家类大]|有什么|都有|包括"
                      r"|\bwhat are\b|\bwhich (?:\w+ )?(?:are|were)\b", re.IGNORECASE)
+# What a thing is called or says, asked as 是什么主题 as well as 主题是什么
+ATTRIBUTES = ("主题", "口号", "标语", "名字", "名称", "称号", "宗旨", "理念")
 # A quoted term that counts its parts, asked what it means (“双强”指的是什么): a list of as many
 # (not 「五大書記」指的是甲、乙，還有誰: one more)
 _COUNTED_TERM = re.compile(rf"[“「\"]([双{CN_DIGITS}])(?![一{CN_DIGITS}])[^”」\"]{{1,6}}[”」\"][^，,？?“「]{{0,4}}?(?:指|包括|分别)\w{{0,3}}(?:什么|哪些)$")
@@ -223,7 +225,10 @@ def _without_function_tail(text: str) -> str:
 def gap_contexts(q: Question) -> list[tuple[str, str]]:
     """The question text around the wh-word, as written and without function words."""
     bare = (_without_function_tail(q.gap_left), _FUNCTION_HEAD.sub("", q.gap_right))
-    return [(q.gap_left, q.gap_right)] + ([bare] if bare != (q.gap_left, q.gap_right) else [])
+    contexts = [(q.gap_left, q.gap_right)] + ([bare] if bare != (q.gap_left, q.gap_right) else [])
+    if q.gap_left.endswith("是") and q.gap_right in ATTRIBUTES:  # 党课是什么主题 = 党课主题是什么
+        contexts += [(q.gap_left[:-1] + q.gap_right + "是", ""), (q.gap_left[:-1] + q.gap_right, "")]
+    return contexts
 
 
 def search_tokens(q: Question) -> list[str]:

@@ -458,3 +458,13 @@ def test_a_list_question_the_rules_answer_with_no_list_goes_to_the_reader(servic
     q = analyse(question)
     vector = service.encoder.encode_queries([question])[0]
     assert answerer._extract(q, vector, service.retriever.search([], vector, 5)) is by_reader
+
+
+def test_what_theme_is_asked_either_way_round(tmp_path, settings, encoder, service):
+    small = _service_over(
+        "白云区书记上党课\n\n10月8日，白云电器公司三楼会议室内座无虚席，80多名党员认真聆听党课。据悉，这堂主题为"
+        "《“党史”教育之红色家风》的党课，由区纪工委书记王平主讲。王平说，白云电器公司是全区党建工作的示范企业。\n",
+        tmp_path, settings, encoder, service)
+    # 是什么主题 as 主题是什么 (was declined)
+    assert "红色家风" in small.ask("王平在白云电器公司讲的那堂党课是什么主题？").answer
+    assert "红色家风" in small.ask("王平讲的党课主题是什么？").answer
