@@ -157,6 +157,8 @@ _THEME = re.compile(r"的?(?:主题口号|主题|口号|标语)$")  # what a quo
 THEME_OWNER_CHARS = 3  # words the quote must stand before: 党建联盟 (not just 党建)
 _POSTS = ("职务", "职位", "官职", "头衔")  # what-questions that ask for a title
 _POST_TITLE = re.compile(f"(?:{_TITLES})")
+# A post written after the name: 李钧不仅是…书记, 王平现任…局长
+_HOLDS = re.compile(r"[^，,。；;]{0,3}?(?:是|任|担任|兼任|出任)")
 # Kinds of committee a post belongs to (党委书记, 纪工委书记, 党支部副书记)
 _COMMITTEE = re.compile(r"(?:党?工委|纪委|党委|党组|党?总?支部|团委|管委会|委员会)")
 _ENDS_IN_TITLE = re.compile(f"(?:{_TITLES})$")
@@ -535,6 +537,15 @@ def _lasts_until(q: Question, simplified: str, span: Span) -> bool:
     if q.qtype != "date" or not began or _ASKS_END.search(q.text):
         return False
     return bool(_UNTIL.search(simplified, max(a - 2, 0), a)) and began.group().lower() not in simplified[b:b + 8]
+
+
+def _same_post(question: str, asked: str, held: str) -> bool:
+    """The post held (the title before a name, or the words after 是/任) is the asked one: not its
+    deputy or chief, not a sibling (党支部书记 for 党委书记), not the same in another committee."""
+    title = _ENDS_IN_TITLE.search(held)
+    if not title or asked not in held:
+        return bool(title) and title.group() in asked and ("副" in title.group()) == ("副" in asked)
+    return ("副" in title.group()) == ("副" in asked) and not _another_committee(question, asked, held)
 
 
 def _another_committee(question: str, asked: str, held: str) -> bool:
@@ -1011,9 +1022,12 @@ class Answerer:
         if not named or not asked:
             return False
         named, asked = named.group(), max(asked, key=len)
-        return named[-2:] == asked[-2:] and (("副" in named) != ("副" in asked)
-                                             or (named not in asked and asked not in named)
-                                             or _another_committee(q.text, asked, re.split(r"[、\s]", titles)[-1]))
+        if named[-2:] != asked[-2:]:
+            return False
+        # 副书记李钧不仅是金山区域两新党委书记: a post written after the name counts too
+        evidence = self.evidence(found)[1]
+        held_after = re.split(r"[，,。；;]", evidence[found.end:])[0] if _HOLDS.match(evidence, found.end) else ""
+        return not any(_same_post(q.text, asked, held) for held in (re.split(r"[、\s]", titles)[-1], held_after))
 
     def _off_topic(self, q: Question, found: Extraction) -> bool:
         """The question names a place or company its answer's article never mentions."""

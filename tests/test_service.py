@@ -468,3 +468,11 @@ def test_what_theme_is_asked_either_way_round(tmp_path, settings, encoder, servi
     # 是什么主题 as 主题是什么 (was declined)
     assert "红色家风" in small.ask("王平在白云电器公司讲的那堂党课是什么主题？").answer
     assert "红色家风" in small.ask("王平讲的党课主题是什么？").answer
+
+
+def test_a_post_written_after_the_name_is_held(tmp_path, settings, encoder, service):
+    small = _service_over(
+        "白云区成立城北区域两新党委\n\n今年3月，白云区党委成立了城北区域两新党委。星光集团党委副书记王磊不仅是城北区域"
+        "两新党委书记，同时还是党建指导员。\n", tmp_path, settings, encoder, service)
+    assert small.ask("城北区域两新党委的书记由谁担任？").answer == "王磊"  # was declined: 副书记 before the name
+    assert small.ask("星光集团党委书记是谁？").abstained  # he is its deputy; the post after is another committee's
