@@ -61,6 +61,8 @@ _PLURAL = re.compile(rf"哪些|哪几|哪[{CN_DIGITS}]+[个项种家类大]|有�
                      r"|\bwhat are\b|\bwhich (?:\w+ )?(?:are|were)\b", re.IGNORECASE)
 # What a thing is called or says, asked as 是什么主题 as well as 主题是什么
 ATTRIBUTES = ("主题", "口号", "标语", "名字", "名称", "称号", "宗旨", "理念")
+# Nouns that only say "what" (哪些内容, 哪些方面): the text names the things, not the noun
+_CONTENT_NOUNS = ("内容", "方面", "东西", "事情")
 # A quoted term that counts its parts, asked what it means (“双强”指的是什么): a list of as many
 # (not 「五大書記」指的是甲、乙，還有誰: one more)
 _COUNTED_TERM = re.compile(rf"[“「\"]([双{CN_DIGITS}])(?![一{CN_DIGITS}])[^”」\"]{{1,6}}[”」\"][^，,？?“「]{{0,4}}?(?:指|包括|分别)\w{{0,3}}(?:什么|哪些)$")
@@ -228,6 +230,8 @@ def gap_contexts(q: Question) -> list[tuple[str, str]]:
     contexts = [(q.gap_left, q.gap_right)] + ([bare] if bare != (q.gap_left, q.gap_right) else [])
     if q.gap_left.endswith("是") and q.gap_right in ATTRIBUTES:  # 党课是什么主题 = 党课主题是什么
         contexts += [(q.gap_left[:-1] + q.gap_right + "是", ""), (q.gap_left[:-1] + q.gap_right, "")]
+    if q.gap_right.startswith(_CONTENT_NOUNS):  # 结合了哪些内容来讲 = 结合了什么: the text names them
+        contexts += [(left, "") for left in dict.fromkeys((q.gap_left, bare[0]))]
     return contexts
 
 

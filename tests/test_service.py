@@ -476,3 +476,11 @@ def test_a_post_written_after_the_name_is_held(tmp_path, settings, encoder, serv
         "两新党委书记，同时还是党建指导员。\n", tmp_path, settings, encoder, service)
     assert small.ask("城北区域两新党委的书记由谁担任？").answer == "王磊"  # was declined: 副书记 before the name
     assert small.ask("星光集团党委书记是谁？").abstained  # he is its deputy; the post after is another committee's
+
+
+def test_which_contents_asks_for_what_the_text_names(tmp_path, settings, encoder, service):
+    small = _service_over(
+        "劳模讲党课\n\n近日，在白云集团车间讲堂，全国劳动模范、白云集团装配车间主任周建国结合自身成长经历和本地红色"
+        "故事，为5家企业的党员上了一堂生动的党课。\n", tmp_path, settings, encoder, service)
+    # 哪些内容: the text never says 内容 (was declined, the titles list 全国劳动模范、… at 0.16)
+    assert small.ask("周建国给大家上党课时结合了哪些内容来讲？").answer == "自身成长经历和本地红色故事"
