@@ -170,8 +170,10 @@ _COMPANY = re.compile("公司|集团")
 _ORG_SUFFIX = re.compile(
     r"(?:公司|集团|党委|党组|支部|委员会|工委|局|分局|协会|学校|银行|支行|研究院|医院|大学|学院|"
     r"组织部|宣传部|部|办|中心|商会|合作社|工作站)$")
-# Parts of speech that end a noun phrase (verbs, prepositions, particles, punctuation…).
+_ENDS_IN_NAME = re.compile(_ORG_SUFFIX.pattern + "|[镇乡村县市区省]$")  # an organisation or a place
+# A company suffix standing alone, its name cut off (出租|有限公司)
 _BARE_COMPANY = re.compile(r"(?:股份)?有限(?:责任)?公司|公司|集团")
+# Parts of speech that end a noun phrase (verbs, prepositions, particles, punctuation…).
 _NP_BREAK = re.compile(r"^(?:v|vd|vi|vg|p|c|d|r|x|u|ul|uj|uz|ud|ug|uv|y|e|o|ad|f|zg|w)$")
 
 
@@ -253,7 +255,7 @@ def _named_from(text: str, tags, first: int) -> int:
     if not _BARE_COMPANY.fullmatch(text[a:b]):
         return first
     start = first
-    while start > 0 and re.match(r"[vnjl]", tags[start - 1][2]):
+    while start > 0 and re.match(r"[vnjl]", tags[start - 1][2]):  # verbs, nouns, abbreviations, idioms
         start -= 1
     while start < first and tags[start][2].startswith("v"):  # 成立|公司: a verb opens no name
         start += 1
@@ -557,7 +559,7 @@ def _another_committee(question: str, asked: str, held: str) -> bool:
     n = next((k for k in range(min(len(asking), len(held))) if asking[-1 - k] != held[-1 - k]),
              min(len(asking), len(held)))  # the characters both end with
     return (len(asking) > n and len(held) > n and bool(_COMMITTEE.match(held[-n:]))
-            and held[-n - 1] not in question and not re.search(_ORG_SUFFIX.pattern + "|[镇乡村县市区省]$", held[:-n]))
+            and held[-n - 1] not in question and not _ENDS_IN_NAME.search(held[:-n]))
 
 
 def _counts_other_things(q: Question, answer: str) -> bool:
@@ -1007,7 +1009,8 @@ class Answerer:
     def _other_post(self, q: Question, found: Extraction) -> bool:
         """The question asks for the holder of a post (党委书记是谁) and the answer is named as
         the holder of another post of its kind: its deputy (副书记许海滨 for 党支部书记), or the
-        chief where the deputy is asked, or a sibling post (党支部书记应维湖 for 党委书记). An
+        chief where the deputy is asked, or a sibling post (党支部书记应维湖 for 党委书记), and
+        holds the asked one neither before its name nor after it (李钧不仅是…书记). An
         English question names posts in English: any post the answer does not hold is another."""
         if q.qtype != "person":
             return False
@@ -1061,8 +1064,7 @@ class Answerer:
         that is plainly of the asked type: both readers may fall for 企业12家 where 产值 is asked."""
         text = self.corpus.sentences[by_rules.sentence_id].text
         span = (by_rules.start, by_rules.end)
-        if (by_rules.confidence >= DOUBTFUL or self.reader is None
-                or typed_candidates(text, q.qtype, q.unit).get(span, 0.0) < 1.0):
+        if by_rules.confidence >= DOUBTFUL or typed_candidates(text, q.qtype, q.unit).get(span, 0.0) < 1.0:
             return by_rules
         read = self._read(q, sentences)
         if read is None or (read.sentence_id, read.start, read.end, read.last_sentence_id) != (

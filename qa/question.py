@@ -65,7 +65,8 @@ ATTRIBUTES = ("主题", "口号", "标语", "名字", "名称", "称号", "宗�
 _CONTENT_NOUNS = ("内容", "方面", "东西", "事情")
 # A quoted term that counts its parts, asked what it means (“双强”指的是什么): a list of as many
 # (not 「五大書記」指的是甲、乙，還有誰: one more)
-_COUNTED_TERM = re.compile(rf"[“「\"]([双{CN_DIGITS}])(?![一{CN_DIGITS}])[^”」\"]{{1,6}}[”」\"][^，,？?“「]{{0,4}}?(?:指|包括|分别)\w{{0,3}}(?:什么|哪些)$")
+_COUNTED_TERM = re.compile(rf"[“「\"]([双{CN_DIGITS}])(?![一{CN_DIGITS}])[^”」\"]{{1,6}}[”」\"]"
+                           r"[^，,？?“「]{0,4}?(?:指|包括|分别)\w{0,3}(?:什么|哪些)$")
 _SINGULAR = re.compile(rf"哪一?[{WHICH_MEASURES}]|\bwhich (?:one|person|company)\b", re.IGNORECASE)
 _AUTHOR = re.compile(r"记者|作者|撰写|写的|采写|执笔|拍|摄|reporter|author|wrote|written|photograph", re.IGNORECASE)
 _STORY = re.compile(r"[这那此该]篇|报道|文章|稿件|稿子|综述|通讯|消息|照片|图片|新闻")
@@ -157,8 +158,9 @@ def proper_names(text: str, words: list[str]) -> tuple[str, ...]:
             names.append(words[i - 1] + word)
         # a one-character stem is no name: the name-like character before it is part of it
         # (青/ns|山镇, not 去/v|山镇)
-        elif (i and len(words[i - 1]) == 1 and re.fullmatch(rf"{_NAME_STEM}{_NAME_SUFFIX}", words[i - 1] + word)
-              and words[i - 1] + word in text and _NAME_TAGS.match(dict(pos_tag(text)).get(words[i - 1], ""))):
+        elif (i and len(words[i - 1]) == 1 and words[i - 1] + word in text
+              and re.fullmatch(rf"{_NAME_STEM}{_NAME_SUFFIX}", words[i - 1] + word)
+              and _NAME_TAGS.match(dict(pos_tag(text)).get(words[i - 1], ""))):
             names.append(words[i - 1] + word)
     return tuple(dict.fromkeys(name for name in names if not _category(text, name)))
 
@@ -225,7 +227,8 @@ def _without_function_tail(text: str) -> str:
 
 
 def gap_contexts(q: Question) -> list[tuple[str, str]]:
-    """The question text around the wh-word, as written and without function words."""
+    """The question text around the wh-word, as written and without function words; for
+    是什么主题 also as 主题是什么, and for 哪些内容来讲 as 什么 (the text names the contents)."""
     bare = (_without_function_tail(q.gap_left), _FUNCTION_HEAD.sub("", q.gap_right))
     contexts = [(q.gap_left, q.gap_right)] + ([bare] if bare != (q.gap_left, q.gap_right) else [])
     if q.gap_left.endswith("是") and q.gap_right in ATTRIBUTES:  # 党课是什么主题 = 党课主题是什么
