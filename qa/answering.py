@@ -159,6 +159,8 @@ _POSTS = ("职务", "职位", "官职", "头衔")  # what-questions that ask for
 _POST_TITLE = re.compile(f"(?:{_TITLES})")
 # A post written after the name: 李钧不仅是…书记, 王平现任…局长
 _HOLDS = re.compile(r"[^，,。；;]{0,3}?(?:是|任|担任|兼任|出任)")
+# What an organisation does to an event it is asked about as the doer (哪个单位主办的)
+_AGENT_VERB = re.compile(r"主办|承办|举办|组织|发起|主持|承建|策划|赞助|资助|颁发|出资")
 # Kinds of committee a post belongs to (党委书记, 纪工委书记, 党支部副书记)
 _COMMITTEE = re.compile(r"(?:党?工委|纪委|党委|党组|党?总?支部|团委|管委会|委员会)")
 _ENDS_IN_TITLE = re.compile(f"(?:{_TITLES})$")
@@ -560,6 +562,12 @@ def _another_committee(question: str, asked: str, held: str) -> bool:
              min(len(asking), len(held)))  # the characters both end with
     return (len(asking) > n and len(held) > n and bool(_COMMITTEE.match(held[-n:]))
             and held[-n - 1] not in question and not _ENDS_IN_NAME.search(held[:-n]))
+
+
+def _venue_for_agent(q: Question, simplified: str, span: Span) -> bool:
+    """Who held or organised something is not where it happened (在市博物馆揭幕 for 哪个单位主办)."""
+    return (q.qtype == "organisation" and bool(_AGENT_VERB.search(q.text))
+            and simplified[max(span[0] - 1, 0):span[0]] in ("在", "于"))
 
 
 def _counts_other_things(q: Question, answer: str) -> bool:
@@ -998,12 +1006,13 @@ class Answerer:
 
     def _answers_something_else(self, q: Question, found: Extraction) -> bool:
         """Whoever read it (rules or reader), the answer is about something the question did not
-        ask: another article's place or company, another post, a count of other things, the date
-        an event lasts until for when it began, a place that does not say where the asked one is."""
+        ask: another article's place or company, another post, a count of other things, the venue
+        for who organised, the date an event lasts until for when it began, a place that does not
+        say where the asked one is."""
         simplified = _simplified_lower(self.evidence(found)[1])
         span = (found.start, found.end)
         return (self._off_topic(q, found) or self._other_post(q, found)
-                or _counts_other_things(q, simplified[span[0]:span[1]])
+                or _counts_other_things(q, simplified[span[0]:span[1]]) or _venue_for_agent(q, simplified, span)
                 or _lasts_until(q, simplified, span) or _not_where(q, simplified, span))
 
     def _other_post(self, q: Question, found: Extraction) -> bool:
@@ -1054,8 +1063,11 @@ class Answerer:
             # a clear number, date, name, place or asked list: the rules delimit it best
             return self._confirmed(q, sentences, by_rules)
         read = self._read(q, sentences)
-        if read is not None and by_rules is not None and self._in_heading(read):
-            return by_rules  # trained on running text, the reader mistakes a section headline for an answer
+        if read is not None and self._in_heading(read):
+            # trained on running text, the reader mistakes a section headline for an answer
+            if by_rules is not None and by_rules.type_fit >= TYPED_FIT:
+                return by_rules
+            return replace(read, confidence=read.confidence * OFF_TOPIC_FACTOR)  # not 近日, fit 0
         return read or by_rules
 
     def _confirmed(self, q: Question, sentences: list[_Scored], by_rules: Extraction) -> Extraction:

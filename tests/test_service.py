@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.answering import Extraction, _simplified_lower
+from qa.answering import Extraction, _simplified_lower, _venue_for_agent
 from qa.errors import QAError
 from qa.evaluation import contains_gold, load_jsonl
 from qa.indexing import ensure_index
@@ -484,3 +484,19 @@ def test_which_contents_asks_for_what_the_text_names(tmp_path, settings, encoder
         "故事，为5家企业的党员上了一堂生动的党课。\n", tmp_path, settings, encoder, service)
     # 哪些内容: the text never says 内容 (was declined, the titles list 全国劳动模范、… at 0.16)
     assert small.ask("周建国给大家上党课时结合了哪些内容来讲？").answer == "自身成长经历和本地红色故事"
+
+
+def test_no_confident_answer_where_the_reader_reads_a_headline_and_the_rules_found_nothing(
+        tmp_path, settings, encoder, service):
+    small = _service_over(
+        "白云区举办书法展\n\n近日，“翰墨白云——白云区书法作品展”在区文化馆揭幕。展览以书法和篆刻相结合的方式，"
+        "展出白云区书法家近十年来的作品。\n", tmp_path, settings, encoder, service)
+    # the reader read 白云区 in the headline; the rules' answer was 近日, of no type (was kept at 0.64)
+    assert small.ask("“翰墨白云——白云区书法作品展”是哪个单位主办的？").abstained
+
+
+def test_the_venue_is_not_who_organised(service):
+    text = "近日，“红色记忆——金华革命斗争史展”在市博物馆揭幕。"
+    span = (text.index("市博物馆"), text.index("市博物馆") + 4)
+    assert _venue_for_agent(analyse("这个展览是哪个单位主办的？"), text, span)
+    assert not _venue_for_agent(analyse("这个展览在哪个单位展出？"), text, span)
