@@ -1110,7 +1110,7 @@ class Answerer:
         for rank, s in enumerate(sentences):
             for sid, penalty in self._with_neighbours(q, s):
                 span, span_score, fit = self._best_span(q, self.corpus.sentences[sid].text)
-                if sid != s.sentence_id and fit < 0.8:
+                if sid != s.sentence_id and (fit < 0.8 or not self._sets_the_scene(q, sid, span)):
                     continue  # a neighbour only counts for a clear answer of the asked type
                 total = s.score - penalty + 0.5 * span_score - 0.02 * rank
                 if best is None or total > best[0]:
@@ -1125,6 +1125,14 @@ class Answerer:
             return None
         _, s, sid, (a, b), fit = best
         return Extraction(sid, s.chunk_id, a, b, confidence[sid, (a, b)], type_fit=fit)
+
+    def _sets_the_scene(self, q: Question, sid: int, span: Span) -> bool:
+        """A place in the sentence next to the matching one answers where only if it says where
+        things happen there: opening the sentence, after 在/于/到, or before a locative (天空下着雨，
+        城区五金城广场上却热闹非凡; not the subject of a later clause: …，基层应急服务中心率先实现实体化)."""
+        text = self.corpus.sentences[sid].text
+        return (q.qtype != "place" or not _CLAUSE_END.search(text, 0, span[0])
+                or text[max(span[0] - 1, 0):span[0]] in ("在", "于", "到") or bool(_LOCATIVE.match(text, span[1])))
 
     def answer_text(self, found: Extraction) -> str:
         return self.evidence(found)[1][found.start:found.end]

@@ -500,3 +500,13 @@ def test_the_venue_is_not_who_organised(service):
     span = (text.index("市博物馆"), text.index("市博物馆") + 4)
     assert _venue_for_agent(analyse("这个展览是哪个单位主办的？"), text, span)
     assert not _venue_for_agent(analyse("这个展览在哪个单位展出？"), text, span)
+
+
+def test_a_place_in_the_next_sentence_answers_where_only_if_it_sets_the_scene(tmp_path, settings, encoder, service):
+    small = _service_over(
+        "白云区治理见成效\n\n通过打造全区首创的社会治理微中心，基层应急服务中心率先实现实体化。此外，依托首个应急消防"
+        "培训学校，白云区出台《厂房管理办法》并上线厂房租赁平台。\n\n爱心义卖暖人心\n\n13日上午，天空下着雨，"
+        "城区文化广场上却热闹非凡。由区团委主办的“暖冬”爱心义卖活动正在这里举行。\n", tmp_path, settings, encoder, service)
+    # the subject of the sentence before is not where the school is (was kept at 0.98)
+    assert small.ask("白云区首个应急消防培训学校设在什么地方？").abstained
+    assert small.ask("“暖冬”爱心义卖活动在哪里举办？").answer == "城区文化广场"  # 广场上: where things happen
