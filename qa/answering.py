@@ -1006,13 +1006,14 @@ class Answerer:
 
     def _answers_something_else(self, q: Question, found: Extraction) -> bool:
         """Whoever read it (rules or reader), the answer is about something the question did not
-        ask: another article's place or company, another post, a count of other things, the venue
-        for who organised, the date an event lasts until for when it began, a place that does not
-        say where the asked one is."""
+        ask: another article's place or company, another post, a count of other things, a day for
+        how long or how often, the venue for who organised, the date an event lasts until for when
+        it began, a place that does not say where the asked one is."""
         simplified = _simplified_lower(self.evidence(found)[1])
         span = (found.start, found.end)
         return (self._off_topic(q, found) or self._other_post(q, found)
                 or _counts_other_things(q, simplified[span[0]:span[1]]) or _venue_for_agent(q, simplified, span)
+                or (q.qtype == "frequency" and bool(_DATE.fullmatch(simplified[span[0]:span[1]])))  # 多久: not 5月22日
                 or _lasts_until(q, simplified, span) or _not_where(q, simplified, span))
 
     def _other_post(self, q: Question, found: Extraction) -> bool:

@@ -510,3 +510,10 @@ def test_a_place_in_the_next_sentence_answers_where_only_if_it_sets_the_scene(tm
     # the subject of the sentence before is not where the school is (was kept at 0.98)
     assert small.ask("白云区首个应急消防培训学校设在什么地方？").abstained
     assert small.ask("“暖冬”爱心义卖活动在哪里举办？").answer == "城区文化广场"  # 广场上: where things happen
+
+
+def test_a_day_does_not_say_how_long(tmp_path, settings, encoder, service):
+    small = _service_over(
+        "区美术馆举办山水画展\n\n近日，“丹青溪山——青山区山水画作品展”在区美术馆开幕，展出作品120幅。"
+        "画展将持续至6月30日。\n", tmp_path, settings, encoder, service)
+    assert small.ask("青山区山水画作品展总共持续多久？").abstained  # was 6月30日 at 0.93
