@@ -1072,16 +1072,16 @@ class Answerer:
         return read or by_rules
 
     def _confirmed(self, q: Question, sentences: list[_Scored], by_rules: Extraction) -> Extraction:
-        """The rules' answer, surer where the reader independently picks the same span (追回工资
-        1600万元: the question's paraphrase shares few words with the sentence). Only for a span
-        that is plainly of the asked type: both readers may fall for 企业12家 where 产值 is asked."""
+        """The rules' answer, surer where the reader independently picks the same span or reads on
+        from it (追回工资1600万元: the question's paraphrase shares few words with the sentence).
+        Only for a span plainly of the asked type: both may fall for 企业12家 where 产值 is asked."""
         text = self.corpus.sentences[by_rules.sentence_id].text
         span = (by_rules.start, by_rules.end)
         if by_rules.confidence >= DOUBTFUL or typed_candidates(text, q.qtype, q.unit).get(span, 0.0) < 1.0:
             return by_rules
         read = self._read(q, sentences)
-        if read is None or (read.sentence_id, read.start, read.end, read.last_sentence_id) != (
-                by_rules.sentence_id, *span, None):
+        # the same span, or one that starts with it and reads on (2800元 | 2800元，合计年增收约336万元)
+        if read is None or (read.sentence_id, read.start) != (by_rules.sentence_id, span[0]) or read.end < span[1]:
             return by_rules
         return replace(by_rules, confidence=max(by_rules.confidence, read.confidence))
 

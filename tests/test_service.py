@@ -430,6 +430,15 @@ def test_a_doubtful_rules_answer_the_reader_also_picks_is_kept(tmp_path, setting
     assert small.ask("白云区全区工业总产值有多少？").abstained
 
 
+
+def test_a_reader_span_that_starts_with_the_rules_answer_and_reads_on_agrees(tmp_path, settings, encoder, service):
+    small = _service_over(
+        "白云区共富工坊见成效\n\n去年以来，白云区建成“共富工坊”12家，累计吸纳低收入人群就业800余人，人均月增收约"
+        "2500元，合计年增收约240万元。\n", tmp_path, settings, encoder, service)
+    # the rules: 2500元 at 0.16; the reader: 2500元，合计年增收约240万元 at 0.48
+    assert small.ask("在共富工坊上班的人每月能多拿多少钱？").answer == "2500元"
+
+
 def test_a_count_of_other_things_does_not_answer_how_many_people(tmp_path, settings, encoder, service):
     small = _service_over(
         "白云区成立两新党委\n\n今年3月，白云区党委成立了城北区域两新党委，星光集团、白云电器有限公司等18个两新党组织"
