@@ -605,7 +605,8 @@ def _quoted_names(text: str, subject: str) -> list[Span]:
     for m in _QUOTED.finditer(text):
         rest = text[m.end():]
         rest = rest[1:] if rest.startswith("的") else rest
-        if _names_end(rest, subject) or (owner != subject and rest[:THEME_OWNER_CHARS] in owner):
+        owns = len(rest) >= THEME_OWNER_CHARS and rest[:THEME_OWNER_CHARS] in owner  # not a quote ending its sentence
+        if _names_end(rest, subject) or (owner != subject and owns):
             found.append(m.span(1) if m.group(1) else m.span(2))
     return found + _glossed_names(text, subject)
 

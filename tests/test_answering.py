@@ -424,3 +424,11 @@ def test_a_quoted_term_that_counts_its_parts_asks_for_a_list():
     assert analyse("“五大行动”具体包括什么？").count == 5
     assert not analyse("「五大書記」指的是毛澤東、朱德、任弼時、周恩來，還有誰？").plural  # one more of them
     assert not analyse("「五六式衝鋒鎗」指的是什麼？").plural  # a model number, not a count
+
+
+def test_a_quote_that_ends_its_sentence_is_no_theme():
+    subject = _named_subject(analyse("这次党建联盟签约仪式用的主题口号是什么？"))
+    slogan = "举行“同心共建、携手共进”党建联盟成立签约仪式。"
+    assert [slogan[a:b] for a, b in _quoted_names(slogan, subject)] == ["同心共建、携手共进"]
+    speech = "“此次成立的党建联盟，是迈出党建合作新模式的关键一步。”"  # a quote is not the slogan
+    assert _quoted_names(speech, subject) == []
