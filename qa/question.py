@@ -153,9 +153,10 @@ def proper_names(text: str, words: list[str]) -> tuple[str, ...]:
         if re.fullmatch(rf"{_NAME_STEM}{_NAME_SUFFIX}", word):
             names.append(word)
         # search-mode words overlap (韩国|国公|公司): the pair must be written in the question
-        elif (i and re.fullmatch(_NAME_SUFFIX, word) and re.fullmatch(_NAME_STEM, words[i - 1])
-              and words[i - 1] + word in text):
-            names.append(words[i - 1] + word)
+        # the suffix its own word (花街|镇), or cut together with a function word (花街|镇有)
+        elif (i and (suffix := re.match(rf"{_NAME_SUFFIX}(?=[有是在的和与里内为将]?$)", word))
+              and re.fullmatch(_NAME_STEM, words[i - 1]) and words[i - 1] + suffix.group() in text):
+            names.append(words[i - 1] + suffix.group())
         # a one-character stem is no name: the name-like character before it is part of it
         # (青/ns|山镇, not 去/v|山镇)
         elif (i and len(words[i - 1]) == 1 and words[i - 1] + word in text

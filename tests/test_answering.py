@@ -200,6 +200,8 @@ def test_places_and_companies_a_question_names():
     assert analyse("哪家建筑公司承建的？").names == () and analyse("镇里有几家集团公司？").names == ()
     # jieba cuts 青|山镇 and 去|山镇: a one-character stem takes a name-like character before it
     assert analyse("青山镇在哪里？").names == ("青山镇",) and analyse("他去山镇了吗？").names == ()
+    assert analyse("东湖镇有多少家企业？").names == ("东湖镇",)  # 东湖|镇有
+    assert analyse("农贸市场在哪里？").names == ()  # 农贸|市场 is no 农贸市
 
 
 def test_author_questions_look_for_the_story_not_for_authorship_words():

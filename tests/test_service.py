@@ -526,3 +526,11 @@ def test_a_day_does_not_say_how_long(tmp_path, settings, encoder, service):
         "区美术馆举办山水画展\n\n近日，“丹青溪山——青山区山水画作品展”在区美术馆开幕，展出作品120幅。"
         "画展将持续至6月30日。\n", tmp_path, settings, encoder, service)
     assert small.ask("青山区山水画作品展总共持续多久？").abstained  # was 6月30日 at 0.93
+
+
+def test_a_town_jieba_cuts_with_the_next_word_is_still_named(tmp_path, settings, encoder, service):
+    small = _service_over("白云镇党建联盟成立\n\n目前，白云镇有800余家企业，其中规上企业有45家，有两新党组织20家。\n",
+                          tmp_path, settings, encoder, service)
+    # jieba cuts 东湖|镇有: the town was not seen, and 白云镇's count was the answer at 0.99
+    assert small.ask("东湖镇有多少家企业？").abstained
+    assert small.ask("白云镇有多少家企业？").answer == "800余家"
