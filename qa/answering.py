@@ -161,6 +161,7 @@ _POST_TITLE = re.compile(f"(?:{_TITLES})")
 _HOLDS = re.compile(r"[^，,。；;]{0,3}?(?:是|任|担任|兼任|出任)")
 # What an organisation does to an event it is asked about as the doer (哪个单位主办的)
 _AGENT_VERB = re.compile(r"主办|承办|举办|组织|发起|主持|承建|策划|赞助|资助|颁发|出资")
+_LED_BY = re.compile(r"的?[^，,。；;]{0,4}?(?:组织|领导|指导|带领|牵头|主持|支持|推动|帮助|倡导)下")
 # Kinds of committee a post belongs to (党委书记, 纪工委书记, 党支部副书记)
 _COMMITTEE = re.compile(r"(?:党?工委|纪委|党委|党组|党?总?支部|团委|管委会|委员会)")
 _ENDS_IN_TITLE = re.compile(f"(?:{_TITLES})$")
@@ -565,9 +566,11 @@ def _another_committee(question: str, asked: str, held: str) -> bool:
 
 
 def _venue_for_agent(q: Question, simplified: str, span: Span) -> bool:
-    """Who held or organised something is not where it happened (在市博物馆揭幕 for 哪个单位主办)."""
+    """Who held or organised something is not where it happened (在市博物馆揭幕 for 哪个单位主办),
+    unless 在 opens who led it (在开发区党委的牵头下)."""
     return (q.qtype == "organisation" and bool(_AGENT_VERB.search(q.text))
-            and simplified[max(span[0] - 1, 0):span[0]] in ("在", "于"))
+            and simplified[max(span[0] - 1, 0):span[0]] in ("在", "于")
+            and not _LED_BY.match(simplified, span[1]))
 
 
 def _counts_other_things(q: Question, answer: str) -> bool:

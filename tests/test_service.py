@@ -509,6 +509,8 @@ def test_the_venue_is_not_who_organised(service):
     span = (text.index("市博物馆"), text.index("市博物馆") + 4)
     assert _venue_for_agent(analyse("这个展览是哪个单位主办的？"), text, span)
     assert not _venue_for_agent(analyse("这个展览在哪个单位展出？"), text, span)
+    led = "在市文联的牵头下，展览顺利举办。"
+    assert not _venue_for_agent(analyse("这个展览是哪个单位组织的？"), led, (1, 4))  # 在X的牵头下: X led it
 
 
 def test_a_place_in_the_next_sentence_answers_where_only_if_it_sets_the_scene(tmp_path, settings, encoder, service):
