@@ -754,10 +754,12 @@ def _gap_span(sentence: str, q: Question) -> tuple[Span, float] | None:
             found = _number_after_noun(sentence, noun) or found
         return found
     if found is None or found[1] < 1:
-        # 象珠镇有|多少家|规上企业, where the text counts 其中规上企业有65家: the noun, then its number
+        # The question's own order first (多少家|企业: 共有128家|企业), else the noun, then its number
+        # (象珠镇有|多少家|规上企业, where the text counts 其中规上企业有65家)
         right = q.gap_right[:8]
-        found = _number_after_noun(sentence, right[len(q.unit):] if right.startswith(q.unit) else "") or found
-    return found or _counted_noun_gap(sentence, q.gap_right[:8], q.unit)
+        found = (_counted_noun_gap(sentence, right, q.unit)
+                 or _number_after_noun(sentence, right[len(q.unit):] if right.startswith(q.unit) else "") or found)
+    return found
 
 
 # 党员总数是|多少, 员工人数为|多少: the noun before the word for "total" is what is counted

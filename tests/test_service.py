@@ -536,3 +536,10 @@ def test_a_town_jieba_cuts_with_the_next_word_is_still_named(tmp_path, settings,
     # jieba cuts 东湖|镇有: the town was not seen, and 白云镇's count was the answer at 0.99
     assert small.ask("东湖镇有多少家企业？").abstained
     assert small.ask("白云镇有多少家企业？").answer == "800余家"
+
+
+def test_the_questions_own_order_of_count_and_noun_anchors_first(tmp_path, settings, encoder, service):
+    small = _service_over("青石镇企业调查\n\n青石镇共有128家企业，其中规上企业有12家。\n",
+                          tmp_path, settings, encoder, service)
+    assert small.ask("青石镇有多少家企业？").answer == "128家"  # 多少家|企业 as 128家|企业 (was 12家)
+    assert small.ask("青石镇有多少家规上企业？").answer == "12家"
