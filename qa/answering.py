@@ -573,6 +573,11 @@ def _venue_for_agent(q: Question, simplified: str, span: Span) -> bool:
             and not _LED_BY.match(simplified, span[1]))
 
 
+def _day_for_how_long(q: Question, answer: str) -> bool:
+    """A day does not say how long or how often (多久: not 持续至5月22日)."""
+    return q.qtype == "frequency" and bool(_DATE.fullmatch(answer))
+
+
 def _counts_other_things(q: Question, answer: str) -> bool:
     """A count in another unit than the one asked (25个两新党组织 for 多少名党员, 12家 for 产值)."""
     fits = typed_candidates(answer, "number", q.unit).values() if q.qtype == "number" and q.unit else ()
@@ -1017,9 +1022,10 @@ class Answerer:
         it began, a place that does not say where the asked one is."""
         simplified = _simplified_lower(self.evidence(found)[1])
         span = (found.start, found.end)
+        answer = simplified[found.start:found.end]
         return (self._off_topic(q, found) or self._other_post(q, found)
-                or _counts_other_things(q, simplified[span[0]:span[1]]) or _venue_for_agent(q, simplified, span)
-                or (q.qtype == "frequency" and bool(_DATE.fullmatch(simplified[span[0]:span[1]])))  # 多久: not 5月22日
+                or _counts_other_things(q, answer) or _day_for_how_long(q, answer)
+                or _venue_for_agent(q, simplified, span)
                 or _lasts_until(q, simplified, span) or _not_where(q, simplified, span))
 
     def _other_post(self, q: Question, found: Extraction) -> bool:
@@ -1030,9 +1036,10 @@ class Answerer:
         English question names posts in English: any post the answer does not hold is another."""
         if q.qtype != "person":
             return False
-        text = self.evidence(found)[1][:found.start]
-        titles = re.split(r"[，,：:（(。；;]", text)[-1]  # 董事长、党支部书记吴康英: all the titles it holds
-        named = _ENDS_IN_TITLE.search(re.split(r"[、\s]", titles)[-1])
+        evidence = self.evidence(found)[1]
+        titles = re.split(r"[，,：:（(。；;]", evidence[:found.start])[-1]  # 董事长、党支部书记吴康英: all it holds
+        held_before = re.split(r"[、\s]", titles)[-1]
+        named = _ENDS_IN_TITLE.search(held_before)
         if q.lang == "en":  # chairman of Daoming Optics → 党支部书记吴康英: no post it holds
             posts = [post for word, chinese in _ENGLISH_TITLES.items()
                      if re.search(rf"\b{word}\b", q.text, re.IGNORECASE) for post in chinese]
@@ -1044,9 +1051,8 @@ class Answerer:
         if named[-2:] != asked[-2:]:
             return False
         # 副书记李钧不仅是金山区域两新党委书记: a post written after the name counts too
-        evidence = self.evidence(found)[1]
         held_after = re.split(r"[，,。；;]", evidence[found.end:])[0] if _HOLDS.match(evidence, found.end) else ""
-        return not any(_same_post(q.text, asked, held) for held in (re.split(r"[、\s]", titles)[-1], held_after))
+        return not any(_same_post(q.text, asked, held) for held in (held_before, held_after))
 
     def _off_topic(self, q: Question, found: Extraction) -> bool:
         """The question names a place or company its answer's article never mentions."""
