@@ -20,9 +20,10 @@ import numpy as np
 
 from embeddings.store import Corpus
 from qa.reader import WINDOW_CHARS, Reader, window_around
-from qa.question import ATTRIBUTES, CN_DIGITS, MONEY_UNIT, UNITS, WHICH_MEASURES, Question, gap_contexts, name_stem
+from qa.question import (ATTRIBUTES, CN_DIGITS, FUNCTION_CHARS, MONEY_UNIT, UNITS, WHICH_MEASURES, Question,
+                         gap_contexts, name_stem)
 from qa.retrieval import Passage
-from qa.text import char_bigrams, pinyin_bigrams, pos_tag, to_simplified
+from qa.text import char_bigrams, pinyin_bigrams, plain_words, pos_tag, to_simplified
 
 SENTENCES_READ = 8  # best sentences whose spans compete
 # Windows around the best sentences that the trained reader reads, one at a time: the next
@@ -43,6 +44,9 @@ SURE_MARGIN = 0.0
 RULE_TYPES = ("date", "number", "place", "yesno", "frequency")
 ENGLISH_RULE_TYPES = RULE_TYPES + ("person",)
 TYPED_FIT = 0.8
+# A person the rules know only by jieba's name tag (fit 0.8) may be no person at all (康复, 楼三楼
+# are tagged so): in the reader's place it must be named by a title or the question's wording.
+NAMED_FIT = 1.0
 # A doubtful rules answer (confidence below this) is read by the reader too: where, reading on
 # its own, it picks the same span, the answer is as sure as the surer of the two
 # (docs/evaluation.md, session 20).
@@ -79,11 +83,13 @@ _YEAR = r"(?:\d{4}|[〇零一二三四五六七八九]{4})"
 _MONTH = r"(?:\d{1,2}|十[一二]?|[一二三四五六七八九])"
 _DAY = r"(?:\d{1,2}|[二三]?十[一二三四五六七八九]?|[一二三四五六七八九])"
 _LUNAR_DAY = r"初[一二三四五六七八九十]"  # 七月初四
+# what may follow a month: its day, or the part of it (5月底, 5月下旬)
+_IN_MONTH = rf"(?:{_DAY}[日号]|{_LUNAR_DAY}|初|底|末|[上中下]旬)"
 _DATE = re.compile(
-    rf"(?:公元前?\d{{1,4}}年|{_YEAR}年(?:代|初|底|末|{_MONTH}月(?:{_DAY}[日号]|初|底|末|[上中下]旬)?)?"
-    rf"|{_MONTH}月(?:{_DAY}[日号]|{_LUNAR_DAY})|{_MONTH}月份?"
+    rf"(?:公元前?\d{{1,4}}年|{_YEAR}年(?:代|初|底|末|{_MONTH}月{_IN_MONTH}?)?"
+    rf"|{_MONTH}月{_IN_MONTH}|{_MONTH}月份?"
     r"|\d{1,2}[日号]"
-    r"|(?:今年|去年|前年|明年|上年)(?:\d{1,2}月(?:\d{1,2}[日号])?)?|近日|日前|当天|当日|当晚|近年来)"
+    rf"|(?:今年|去年|前年|明年|上年)(?:\d{{1,2}}月{_IN_MONTH}?)?|近日|日前|当天|当日|当晚|近年来)"
     r"(?:上午|下午|晚上|晚|早上|中午|凌晨)?(?:\d{1,2}[点时](?:\d{1,2}分)?)?")
 _TITLES = ("副书记|党委书记|党组书记|支部书记|书记|副局长|局长|副部长|部长|副主任|主任|镇长|市长|"
            "县长|区长|副主席|主席|董事长|总经理|经理|会长|社长|校长|院长|首席记者|记者|员工|代表|"
@@ -158,6 +164,8 @@ THEME_OWNER_CHARS = 3  # words the quote must stand before: 党建联盟 (not ju
 _POSTS = ("职务", "职位", "官职", "头衔")  # what-questions that ask for a title
 _POST_TITLE = re.compile(f"(?:{_TITLES})")
 # A post written after the name: 李钧不仅是…书记, 王平现任…局长
+# Posts that name no office of their own: the 负责人 asked about may be named as its 董事长
+_GENERIC_POSTS = re.compile(r"负责人|代表|员工|委员|专家|劳动模范")
 _HOLDS = re.compile(r"[^，,。；;]{0,3}?(?:是|任|担任|兼任|出任)")
 # What an organisation does to an event it is asked about as the doer (哪个单位主办的)
 _AGENT_VERB = re.compile(r"主办|承办|举办|组织|发起|主持|承建|策划|赞助|资助|颁发|出资")
@@ -288,11 +296,16 @@ def _names_after_titles(text: str, tags) -> list[Span]:
     return spans
 
 
+# A floor or room that jieba tags as a name (门诊|楼三楼|正式开诊)
+_FLOOR = re.compile(r"[一二三四五六七八九十\d]+(?:楼|层|号|室|栋|幢)$")
+
+
 def _people(text: str) -> list[tuple[Span, float]]:
     tags = _tagged(text)
     found = [(m.span(1), 1.0) for m in _TITLE_NAME.finditer(text)]
     found += [(span, 1.0) for span in _names_after_titles(text, tags)]
-    tagged = [((a, b), 0.8) for a, b, flag in tags if flag.startswith("nr") and 2 <= b - a <= 4]
+    tagged = [((a, b), 0.8) for a, b, flag in tags
+              if flag.startswith("nr") and 2 <= b - a <= 4 and not _FLOOR.search(text, a, b)]
     for i, (a, b, flag) in enumerate(tags[:-1]):
         # jieba often tags only the surname: 施/nr + 海鸥/n → 施海鸥
         if flag == "nr" and b - a == 1 and tags[i + 1][1] - a <= 3:
@@ -370,6 +383,26 @@ def _places(text: str) -> list[tuple[Span, float]]:
 def _organisations(text: str) -> list[tuple[Span, float]]:
     found = [((a, b), 1.0) for a, b in _noun_phrases(text) if _ORG_SUFFIX.search(text[a:b])]
     return found + [((a, b), 0.7) for a, b, flag in _tagged(text) if flag == "nt"]
+
+
+# What may stand between the question's left context and the name it asks for (办公室，将|…委员会|纳入)
+_GAP_OPENERS = re.compile(r"[\s，,：:]*(?:将|把|由|被|对|向|与|和|给|让|为)?")
+_NOT_IN_NAMES = "与和及将把对被向给让是了"
+
+
+def _gap_name(text: str, gap: Span) -> dict[Span, float]:
+    """The whole gap the question's wording leaves on both sides, where it ends in an
+    organisation's suffix: that is the name, verbs it holds too (把|哪个支部|纳入 finds
+    将|中共某县某镇外出务工集中地某支部委员会|纳入, whose noun phrase breaks at 务工). It outranks
+    the shorter organisations inside it. A gap that holds a preposition or a conjunction is
+    more than a name (与|哪个公司|达成协议: 宣布与暴雪娱乐公司)."""
+    simplified = _simplified_lower(text)
+    a = _GAP_OPENERS.match(simplified, gap[0]).end()
+    name = simplified[a:gap[1]]
+    if (len(name) < 4 or not _ORG_SUFFIX.search(name)
+            or re.search(f"[{_CLAUSE_BREAKS}、“”{_NOT_IN_NAMES}]", name)):
+        return {}
+    return {(a, gap[1]): 1.1}
 
 
 def _phrase_at(phrases: list[Span], pos: int) -> Span | None:
@@ -811,8 +844,12 @@ def _gap_between(sentence: str, left: str, right: str, unit: str | None,
     sentence's occurrences of left's end."""
     start = end = None
     anchors = 0
+    starts = _word_starts(left)
     for n in range(min(len(left), 8), 1, -1):
-        pos = _best_occurrence(sentence, left[-n:], context[:-n])
+        anchor = left[-n:]
+        if n <= SHORT_ANCHOR and len(left) - n not in starts and len(anchor.rstrip("".join(FUNCTION_CHARS))) < 2:
+            continue  # 董事|长是 would anchor on 增长是 (规上|企业 on 规模以上企业 still may)
+        pos = _best_occurrence(sentence, anchor, context[:-n])
         if pos >= 0:
             start, anchors = pos + n, anchors + 1
             break
@@ -832,6 +869,21 @@ def _gap_between(sentence: str, left: str, right: str, unit: str | None,
         end = clause.end() if clause else start
         anchors += 1  # the question ends at the wh-word: the clause end is the anchor
     return ((start, end), anchors / 2) if 0 < end - start <= MAX_GAP_CHARS else None
+
+
+# A left context this short that starts inside a word of the question must hold two characters
+# besides function words
+SHORT_ANCHOR = 3
+
+
+@lru_cache(maxsize=1024)
+def _word_starts(text: str) -> frozenset[int]:
+    """Where the question text's jieba words begin."""
+    starts, pos = set(), 0
+    for word in plain_words(text):
+        starts.add(pos)
+        pos += len(word)
+    return frozenset(starts)
 
 
 def _best_occurrence(sentence: str, anchor: str, context: str) -> int:
@@ -917,12 +969,12 @@ class Answerer:
         return sorted(scored, key=lambda s: -s.score)
 
     def _readable_sentences(self, q: Question, chunk) -> list[int]:
-        """The chunk's sentences, never page noise (ads); for a question about who wrote
-        or photographed a story, also its document's bylines wherever they stand."""
-        ids = [i for i in chunk.sentence_ids if self.corpus.sentences[i].kind != "noise"]
-        if q.asks_author:
-            ids += self._bylines.get(chunk.doc_id, [])
-        return ids
+        """The chunk's sentences, never page noise (ads); for a question about who wrote or
+        photographed a story, also its document's bylines wherever they stand, and for any
+        other, no byline (记者 方晓 does not answer 门诊由谁负责)."""
+        hidden = ("noise",) if q.asks_author else ("noise", "byline")
+        ids = [i for i in chunk.sentence_ids if self.corpus.sentences[i].kind not in hidden]
+        return ids + self._bylines.get(chunk.doc_id, []) if q.asks_author else ids
 
     def _candidates(self, q: Question, text: str, simplified: str) -> list[tuple[Span, float]]:
         """(span, fit) pairs: how well a span is an answer of the asked type. Where the
@@ -940,6 +992,8 @@ class Answerer:
         gap = found_gap[0] if found_gap else None
         if found_gap:
             (ga, gb), strength = found_gap
+            if q.qtype == "organisation" and strength == 1:
+                typed.update(_gap_name(text, (ga, gb)))
             typed = {(a, b): fit + (0.5 * strength if abs(a - ga) <= 2 or abs(b - gb) <= 1 else 0.0)
                      for (a, b), fit in typed.items()}
             if q.qtype in ("what", "other"):  # no type to check the gap against otherwise
@@ -1010,10 +1064,13 @@ class Answerer:
         return score
 
     def extract(self, q: Question, q_vec: np.ndarray, passages: list[Passage]) -> Extraction | None:
-        found = self._extract(q, q_vec, passages)
-        if found is not None and self._answers_something_else(q, found):
-            return replace(found, confidence=found.confidence * OFF_TOPIC_FACTOR)
-        return found
+        found, by_rules = self._extract(q, q_vec, passages)
+        if found is None or not self._answers_something_else(q, found):
+            return found
+        if (by_rules is not None and by_rules is not found and self._holds_post(q, by_rules)
+                and not self._answers_something_else(q, by_rules)):
+            return by_rules  # the reader named another post's holder; the rules, the asked one's
+        return replace(found, confidence=found.confidence * OFF_TOPIC_FACTOR)
 
     def _answers_something_else(self, q: Question, found: Extraction) -> bool:
         """Whoever read it (rules or reader), the answer is about something the question did not
@@ -1030,29 +1087,35 @@ class Answerer:
 
     def _other_post(self, q: Question, found: Extraction) -> bool:
         """The question asks for the holder of a post (党委书记是谁) and the answer is named as
-        the holder of another post of its kind: its deputy (副书记许海滨 for 党支部书记), or the
-        chief where the deputy is asked, or a sibling post (党支部书记应维湖 for 党委书记), and
-        holds the asked one neither before its name nor after it (李钧不仅是…书记). An
-        English question names posts in English: any post the answer does not hold is another."""
+        the holder of another: its deputy (副书记许海滨 for 党支部书记), the chief where the deputy
+        is asked, a sibling post (党支部书记应维湖 for 党委书记), or a post of another kind (车间主任
+        杨春梅 for 外贸部经理), and holds the asked one neither before its name nor after it (李钧
+        不仅是…书记)."""
+        return self._holds_post(q, found) is False
+
+    def _holds_post(self, q: Question, found: Extraction) -> bool | None:
+        """Whether a person answer holds the post the question asks about: True, False where it
+        is named as another post's holder, None where the text does not tell. An English
+        question names posts in English: any post the answer does not hold is another."""
         if q.qtype != "person":
-            return False
+            return None
         evidence = self.evidence(found)[1]
         titles = re.split(r"[，,：:（(。；;]", evidence[:found.start])[-1]  # 董事长、党支部书记吴康英: all it holds
-        held_before = re.split(r"[、\s]", titles)[-1]
-        named = _ENDS_IN_TITLE.search(held_before)
+        named = _ENDS_IN_TITLE.search(re.split(r"[、\s]", titles)[-1])
         if q.lang == "en":  # chairman of Daoming Optics → 党支部书记吴康英: no post it holds
             posts = [post for word, chinese in _ENGLISH_TITLES.items()
                      if re.search(rf"\b{word}\b", q.text, re.IGNORECASE) for post in chinese]
-            return bool(named and posts) and not any(post in titles for post in posts)
-        asked = [t for t in _TITLES.split("|") if t in q.text]
-        if not named or not asked:
-            return False
-        named, asked = named.group(), max(asked, key=len)
-        if named[-2:] != asked[-2:]:
-            return False
+            return False if named and posts and not any(post in titles for post in posts) else None
+        asked = max((t for t in _TITLES.split("|") if t in q.text), key=len, default=None)
+        if not asked:
+            return None
         # 副书记李钧不仅是金山区域两新党委书记: a post written after the name counts too
         held_after = re.split(r"[，,。；;]", evidence[found.end:])[0] if _HOLDS.match(evidence, found.end) else ""
-        return not any(_same_post(q.text, asked, held) for held in (held_before, held_after))
+        if any(_same_post(q.text, asked, held) for held in [*re.split(r"[、\s]", titles), held_after]):
+            return True
+        if not named or (named.group()[-2:] != asked[-2:] and _GENERIC_POSTS.search(asked + named.group())):
+            return None  # 负责人 may be the 董事长
+        return False
 
     def _off_topic(self, q: Question, found: Extraction) -> bool:
         """The question names a place or company its answer's article never mentions."""
@@ -1063,22 +1126,29 @@ class Answerer:
         return any(all(stem not in where for where in (doc.text, doc.title, doc.doc_id))
                    for stem in map(name_stem, q.names))
 
-    def _extract(self, q: Question, q_vec: np.ndarray, passages: list[Passage]) -> Extraction | None:
+    def _extract(self, q: Question, q_vec: np.ndarray,
+                 passages: list[Passage]) -> tuple[Extraction | None, Extraction | None]:
+        """(the answer, the rules' answer)."""
         sentences = self._score_sentences(q, q_vec, passages)[:SENTENCES_READ]
         by_rules = self._extract_by_rules(q, sentences)
+        return self._choose(q, sentences, by_rules), by_rules
+
+    def _choose(self, q: Question, sentences: list[_Scored], by_rules: Extraction | None) -> Extraction | None:
+        """The rules' answer or the reader's."""
         if self.reader is None or q.asks_author:  # bylines are the rules' job
             return by_rules
         rule_types = RULE_TYPES if q.lang == "zh" else ENGLISH_RULE_TYPES
         answer = self.answer_text(by_rules) if by_rules is not None else ""
         if self.rules_first and by_rules is not None and by_rules.type_fit >= TYPED_FIT and (
                 q.qtype in rule_types or (q.plural and _is_list(answer)) or self._delimited(q, answer)
-                or self._quoted_name(q, by_rules)):
+                or self._quoted_name(q, by_rules) or self._fills_gap(q, by_rules)):
             # a clear number, date, name, place or asked list: the rules delimit it best
             return self._confirmed(q, sentences, by_rules)
         read = self._read(q, sentences)
-        if read is not None and self._in_heading(read):
-            # trained on running text, the reader mistakes a section headline for an answer
-            if by_rules is not None and by_rules.type_fit >= TYPED_FIT:
+        if read is not None and self._in_heading_or_byline(read):
+            # trained on running text, the reader mistakes a section headline, or a byline's name
+            # (记者 某某 通讯员 何文杰 for 门诊由谁负责), for an answer
+            if by_rules is not None and by_rules.type_fit >= (NAMED_FIT if q.qtype == "person" else TYPED_FIT):
                 return by_rules
             return replace(read, confidence=read.confidence * OFF_TOPIC_FACTOR)  # not 近日, fit 0
         return read or by_rules
@@ -1097,8 +1167,8 @@ class Answerer:
             return by_rules
         return replace(by_rules, confidence=max(by_rules.confidence, read.confidence))
 
-    def _in_heading(self, found: Extraction) -> bool:
-        return self.corpus.sentences[found.sentence_id].kind == "heading"
+    def _in_heading_or_byline(self, found: Extraction) -> bool:
+        return self.corpus.sentences[found.sentence_id].kind in ("heading", "byline")
 
     @staticmethod
     def _delimited(q: Question, answer: str) -> bool:
@@ -1117,6 +1187,15 @@ class Answerer:
         organisation whose brand the question quotes."""
         text = self.evidence(found)[1]
         return any(span == (found.start, found.end) for span, _ in _given_names(q, text, _simplified_lower(text)))
+
+    def _fills_gap(self, q: Question, found: Extraction) -> bool:
+        """An organisation's name that fills the gap the question's wording leaves on both sides
+        (_gap_name): its ends are the question's own, where the reader may cut a long name short."""
+        if q.qtype != "organisation" or q.lang != "zh":
+            return False
+        text = self.evidence(found)[1]
+        gap = _gap_span(_simplified_lower(text), q)
+        return bool(gap) and gap[1] == 1 and (found.start, found.end) in _gap_name(text, gap[0])
 
     def _extract_by_rules(self, q: Question, sentences: list[_Scored]) -> Extraction | None:
         best, confidence = None, {}
@@ -1224,7 +1303,7 @@ class Answerer:
         if q.qtype not in ("what", "other", "yesno"):
             chunk_ids = self.corpus.chunks[s.chunk_id].sentence_ids
             found += [(sid, NEIGHBOUR_PENALTY) for sid in (s.sentence_id - 1, s.sentence_id + 1)
-                      if sid in chunk_ids]
+                      if sid in chunk_ids and self.corpus.sentences[sid].kind != "byline"]
         return found
 
     def _confidence(self, q: Question, s: _Scored, span_score: float) -> float:

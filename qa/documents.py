@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import statistics
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,7 +91,10 @@ def _line_kind(line: str) -> str:
 
 
 def _joiner(left: str, right: str) -> str:
-    """Lines re-join without a space, except between two Latin words."""
+    """Lines re-join without a space, except between two Latin words (a column breaks a
+    number anywhere: 打破了201|2年创下的纪录 is 2012年)."""
+    if left[-1:].isdigit() and right[:1].isdigit():
+        return ""
     if _LATIN_WORD_END.search(left) and _LATIN_WORD_START.search(right):
         return " "
     return ""
@@ -120,13 +124,22 @@ def _classified_lines(raw_text: str) -> list[tuple[str, str, bool]]:
             lines.append((_line_kind(line), line, raw_line[:1].isspace()))
     if lines and lines[0][0] == "body" and len(lines[0][1]) <= 60 and not _is_closed(lines[0][1]):
         lines[0] = ("heading", lines[0][1], lines[0][2])  # a page's first short line: its headline
+    width = statistics.median([len(line) for kind, line, _ in lines if kind == "body"] or [0])
     for i in range(len(lines) - 1):
         kind, line, indented = lines[i]
         next_kind, next_line, next_indented = lines[i + 1]
         if (kind == "heading" and next_kind == "body" and not next_indented
-                and not _MARKDOWN_HEADING.match(line) and _breaks_a_word(line, next_line)):
+                and not _MARKDOWN_HEADING.match(line)
+                and (_breaks_a_word(line, next_line) or (i > 0 and _fills_the_column(line, width)))):
             lines[i] = ("body", line, indented)
     return lines
+
+
+def _fills_the_column(line: str, width: float) -> bool:
+    """A line as long as the column's body lines, with no space between parts of a title,
+    is the first line of a paragraph (这是我县首个面向65周岁以上老年人的综合|评估门诊，由…),
+    not a section heading: those are shorter or two-part (三方组团 创新党建合作新模式)."""
+    return " " not in line and len(line) >= width
 
 
 def _segment(raw_text: str) -> list[tuple[str, str]]:

@@ -72,20 +72,21 @@ _AUTHOR = re.compile(r"记者|作者|撰写|写的|采写|执笔|拍|摄|reporte
 _STORY = re.compile(r"[这那此该]篇|报道|文章|稿件|稿子|综述|通讯|消息|照片|图片|新闻")
 # Question context next to the wh-word is matched in the sentence without its function
 # words: 副局长|是|谁 must find 副局长胡乾喜.
-_FUNCTION_TAIL = set("是了的在有为于被把将对和与及都又还就")  # one-character words
+FUNCTION_CHARS = set("是了的在有为于被把将对和与及都又还就")  # one-character words
 _FUNCTION_HEAD = re.compile(r"^[的了是在有为]+")
 _WHICH = re.compile(rf"哪一?(?:[{WHICH_MEASURES}]|些|几个|几)?|什么")
 _VAGUE_HEADS = {"时候", "时间", "地方", "人", "样", "么", "里", "儿", "些", "年", "天", "月", "日"}
 _UNIT_AFTER_WH = re.compile(rf"(?:多少|几)({UNITS})")
-# A place or company the question names: a jieba word ending in an administrative or company
-# suffix (花街镇, 顺虎公司), or a name followed by the suffix as its own word (花街|镇). The stem
+# A place, company or institution the question names: a jieba word ending in an administrative,
+# company, school or hospital suffix (花街镇, 顺虎公司, 城南中学), or a name followed by the suffix as
+# its own word (花街|镇). The stem
 # may not hold wh-words, numerals or function words (哪个村, 一个县, 全市, 该公司).
-_NAME_SUFFIX = r"(?:镇|乡|村|县|市|街道|公司|集团)"
+_NAME_SUFFIX = r"(?:镇|乡|村|县|市|街道|公司|集团|中学|小学|大学|学院|医院)"
 _NAME_TAGS = re.compile(r"n|j|a|b")  # parts of speech a character of a name may get
 _NAME_STEM = r"[^\W\d_哪几多少什么那这该本全各每某一二两三四五六七八九十个及和与或的]{2,}"
 # Words that ask for a sum of money: the answer is in MONEY_UNIT.
 _MONEY = re.compile(r"钱|工资|薪酬|资金|金额|善款|捐款|收入|经费|投资|产值|营收|销售额|费用|税收|利润|奖金|补贴|"
-                    r"周转金|价值|价格")
+                    r"周转金|价值|价格|出口额|进口额|营业额|成交额|交易额|贸易额|总额")
 _EN_MONEY = re.compile(r"\bhow much (?:money|cash|funding)\b|\b(?:wages?|salar(?:y|ies)|funds?|yuan|rmb|cost|price|"
                        r"worth|donations?|income|investment|revenue|profits?|budget)\b", re.IGNORECASE)
 _COUNT = re.compile(rf"哪([{CN_DIGITS}])(?![{CN_DIGITS}])")  # 哪五个, not 哪十二个
@@ -222,7 +223,7 @@ def _without_function_tail(text: str) -> str:
     """text without the function words it ends with, as jieba reads it (现在有 → 现在: the
     在 of 现在 is no function word)."""
     words = plain_words(text)
-    while words and words[-1] in _FUNCTION_TAIL:
+    while words and words[-1] in FUNCTION_CHARS:
         words.pop()
     return "".join(words)
 

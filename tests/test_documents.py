@@ -60,6 +60,21 @@ def test_latin_words_keep_their_space_when_rejoined():
     assert "held a meeting" in text
 
 
+def test_a_number_broken_by_the_column_is_one_number_again():
+    text, _, _ = clean_text("第一句。\n他以4分21秒的成绩打破了201\n2年创下的校纪录，奖金1\n\n000元。\n")
+    assert "打破了2012年创下的校纪录，奖金1000元。" in text
+
+
+def test_a_paragraph_line_as_long_as_the_column_is_no_heading():
+    raw = ("河畔小学新建图书馆启用\n记者 林晓\n\n5月8日上午，河畔小学新建的\n\n图书馆正式启用。\n\n"
+           "这是全镇首个面向小学生的综合\n\n阅览中心，由三家单位联合组建，\n\n藏书共计一万两千册。\n\n"
+           "书香校园\n\n学校每周开放图书馆五天，\n\n方便学生借阅。\n")
+    text, blocks, title = clean_text(raw)
+    assert "这是全镇首个面向小学生的综合阅览中心，由三家单位联合组建，藏书共计一万两千册。" in text
+    headings = [text[b.start:b.end] for b in blocks if b.kind == "heading"]
+    assert headings == ["河畔小学新建图书馆启用", "书香校园"]  # a short section heading stays one
+
+
 def test_non_utf8_document_is_a_clear_error():
     with pytest.raises(QAError, match="bad.txt is not UTF-8"):
         parse_document("bad.txt", "中文".encode("gb18030"))
