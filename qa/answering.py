@@ -77,6 +77,9 @@ NEIGHBOUR_SUPPORT = 0.6
 _NUM = r"(?:\d+(?:[.,]\d+)*|(?:[上近数](?=[十百千万]))?[零〇一二两三四五六七八九十百千]+)"  # 上百: about a hundred
 _LATIN_UNITS = "km²|m²|GHz|MHz|km|kg|cm|mm"  # also after a space: 4.7 GHz
 _NUMBER = re.compile(rf"{_NUM}(?:余|多)?(?:万|亿)?(?:余|多)?(?:{UNITS}| (?:{_LATIN_UNITS}))?")
+_TIME_TAKEN = re.compile(r"\d+(?:小时|分钟?|秒)(?:\d+(?:\.\d+)?(?:分钟?|秒))+")  # 4分21秒, one duration
+_DURATION = re.compile(rf"{_NUM}(?:余|多)?(?:万|亿)?(?:余|多)?(?:个月|个?小时|分钟|秒钟?|天|周|个?星期|年|个?世纪)(?:左右)?")
+_YEAR_NUMBER = re.compile(r"\d{4}年")  # 2023年 is a year, not twenty centuries
 _ENDS_IN_UNIT = re.compile(rf"(?:{UNITS})$")
 # Years, months and days in digits or in Chinese numerals (一九六一年九月十日)
 _YEAR = r"(?:\d{4}|[〇零一二三四五六七八九]{4})"
@@ -617,6 +620,22 @@ def _counts_other_things(q: Question, answer: str) -> bool:
     return bool(fits) and max(fits) <= 0.7
 
 
+def _repeats_the_question(q: Question, answer: str) -> bool:
+    """An answer the question already says (哪个合作社 → 合作社) names nothing."""
+    bare = answer.strip(_QUOTES)
+    return q.lang == "zh" and q.qtype != "yesno" and bool(bare) and bare in q.text
+
+
+# The kinds of company a question may ask for (哪家公司): a town or a village is none of them.
+_COMPANY_HEADS = ("公司", "企业", "集团", "厂", "工厂")
+_PLACE_NAME = re.compile(r"(?:省|市|县|区|镇|乡|村|街道|社区)$")
+
+
+def _place_for_company(q: Question, answer: str) -> bool:
+    """哪家公司监理 answered with 梅溪镇, the town that listed the project."""
+    return q.head in _COMPANY_HEADS and bool(_PLACE_NAME.search(answer))
+
+
 def _is_name(text: str) -> bool:
     """A person's name alone: a word jieba tags as one, or a common surname and one or two
     characters that are no common noun (许|海滨, not 高管)."""
@@ -693,6 +712,13 @@ def _whats(text: str) -> list[tuple[Span, float]]:
     return found + [(span, 0.5) for span in _noun_phrases(text)]
 
 
+def _frequencies(text: str) -> list[tuple[Span, float]]:
+    """How often (每周, 一年一次), and, less surely, how long (有效期二十年, 4分21秒): 多久 asks either."""
+    found = [(m.span(), 1.0) for m in _FREQUENCY.finditer(text)]
+    found += [(m.span(), 0.9) for m in _DURATION.finditer(text) if not _YEAR_NUMBER.fullmatch(m.group())]
+    return found + [(m.span(), 0.95) for m in _TIME_TAKEN.finditer(text)]  # all of 4分21秒, not 21秒
+
+
 def _numbers(text: str, unit: str | None) -> list[tuple[Span, float]]:
     found = []
     for m in _NUMBER.finditer(text):
@@ -756,7 +782,7 @@ def typed_candidates(text: str, qtype: str, unit: str | None = None) -> dict[Spa
     finders = {
         "number": lambda: _numbers(text, unit),
         "date": lambda: _dates(text),
-        "frequency": lambda: [(m.span(), 1.0) for m in _FREQUENCY.finditer(text)],
+        "frequency": lambda: _frequencies(text),
         "person": lambda: _people(text),
         "place": lambda: _places(text),
         "organisation": lambda: _organisations(text),
@@ -1080,8 +1106,8 @@ class Answerer:
         simplified = _simplified_lower(self.evidence(found)[1])
         span = (found.start, found.end)
         answer = simplified[found.start:found.end]
-        return (self._off_topic(q, found) or self._other_post(q, found)
-                or _counts_other_things(q, answer) or _day_for_how_long(q, answer)
+        return (self._off_topic(q, found) or self._other_post(q, found) or _repeats_the_question(q, answer)
+                or _counts_other_things(q, answer) or _day_for_how_long(q, answer) or _place_for_company(q, answer)
                 or _venue_for_agent(q, simplified, span)
                 or _lasts_until(q, simplified, span) or _not_where(q, simplified, span))
 
@@ -1303,7 +1329,7 @@ class Answerer:
         if q.qtype not in ("what", "other", "yesno"):
             chunk_ids = self.corpus.chunks[s.chunk_id].sentence_ids
             found += [(sid, NEIGHBOUR_PENALTY) for sid in (s.sentence_id - 1, s.sentence_id + 1)
-                      if sid in chunk_ids and self.corpus.sentences[sid].kind != "byline"]
+                      if sid in chunk_ids and (q.asks_author or self.corpus.sentences[sid].kind != "byline")]
         return found
 
     def _confidence(self, q: Question, s: _Scored, span_score: float) -> float:

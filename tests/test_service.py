@@ -613,3 +613,22 @@ def test_a_short_anchor_cut_from_a_word_and_a_function_word_anchors_nothing():
 
 def test_a_floor_jieba_tags_as_a_name_is_no_person(service):
     assert "楼三楼" not in _candidate_texts(service, "门诊由谁负责？", "青溪县人民医院老年门诊在门诊楼三楼正式开诊。")
+
+
+def test_how_long_is_answered_with_a_duration(service):
+    assert "二十年" in _candidate_texts(service, "这个条约的有效期是多长时间？", "该条约的有效期为二十年，期满可自动延长。")
+    assert "4分21秒" in _candidate_texts(service, "他的1500米成绩用了多久？", "他最终以4分21秒的成绩第一个冲过终点。")
+
+
+def test_a_town_is_no_answer_to_which_company_and_the_asked_noun_alone_names_nothing(
+        tmp_path, settings, encoder, service):
+    """The reader answers 哪家公司监理 with the town that listed the project, and 哪个合作社 with
+    合作社: neither is kept."""
+    small = _service_over(
+        "河口村防洪堤加固工程完工\n\n为彻底解决这一难题，白沙镇将河口村防洪堤加固工程列入“十大民生实事”，并积极向上争取资金。"
+        "合作社理事长方建国告诉记者，合作社今年种植早稻1350亩，平均亩产达到520公斤，比去年增加了45公斤。\n",
+        tmp_path, settings, encoder, service)
+    assert analyse("河口村哪个合作社今年早稻亩产提高了？").qtype == "organisation"
+    for question in ("河口村防洪堤加固工程的监理单位是哪家公司？", "河口村哪个合作社今年早稻亩产比去年提高了45公斤？"):
+        result = small.ask(question)
+        assert result.answer not in ("白沙镇", "合作社"), (question, result.answer, result.confidence)
