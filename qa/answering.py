@@ -160,6 +160,8 @@ _CHANGE = re.compile(rf"(?:由|从)[^，,。；;]{{0,12}}?({_NUMBER.pattern})[^�
                      r"(?:发展|增加|增长|提高|提升|上升|扩大|减少|下降|降低|增|升|降|变)(?:到|至|为|成)")
 _ASKS_BEFORE = re.compile(r"最初|原来|原先|起初|当初|开始|成立时|刚|以前|过去|\b(?:first|initially|originally|at first)\b",
                           re.IGNORECASE)
+_ASKS_TOTAL = re.compile(r"总共|一共|总计|总数|共有|现有|\bin total\b", re.IGNORECASE)
+_INCREMENT = re.compile(r"(?:新增|增加|增设|新建|新添|新上|净增|再建)[^，,。；;\d]{0,4}$")
 _LOCATING_VERB = r"在|位于|坐落在|坐落于|地处"
 _WHERE_VERB = re.compile(rf"(?:{_LOCATING_VERB})$")
 _THEME = re.compile(r"的?(?:主题口号|主题|口号|标语)$")  # what a quote before an event may name
@@ -433,8 +435,18 @@ def _lists(text: str) -> list[Span]:
         if joined and not _CLAUSE_END.search(text, last_item, joined.start()):  # not past a comma
             after = [b for a, b in phrases if joined.end() <= a <= joined.end() + 3]
             end = after[0] if after else end
-        spans.append(_without_count(text, (first[0], end)))
+        spans.append(_without_count(text, (_verb_opening(text, first[0]), end)))
     return spans
+
+
+def _verb_opening(text: str, start: int) -> int:
+    """Where a list's first item starts: a verb between 了 and it is the item's own (增设了|跳|大绳、
+    趣味障碍跑: the predicate ended at 了), not a second predicate."""
+    tags = _tagged(text)
+    k = next((i for i, (_, b, _) in enumerate(tags) if b == start), None)
+    if k and tags[k][2].startswith("v") and text[tags[k - 1][0]:tags[k - 1][1]] == "了":
+        return tags[k][0]
+    return start
 
 
 def _without_count(text: str, span: Span) -> Span:
@@ -560,6 +572,8 @@ def _misreading(q: Question, text: str, simplified: str, span: Span) -> float:
     if _not_where(q, simplified, span):  # 哈尔斯公司在哪里: not 哈尔斯公司五楼会议室, a room inside it
         return 0.5
     if q.qtype == "number" and not _ASKS_BEFORE.search(q.text):  # 由最初的3名发展到现在的20名: 20名
+        if _ASKS_TOTAL.search(q.text) and _INCREMENT.search(simplified, max(a - 6, 0), a):
+            return 0.6  # 总共有多少张床位: not 新增床位40张, what is added
         return 0.6 if a in _changed_from(text) else 0.0
     return 0.0
 

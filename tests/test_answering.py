@@ -438,3 +438,10 @@ def test_a_quote_that_ends_its_sentence_is_no_theme():
     assert [slogan[a:b] for a, b in _quoted_names(slogan, subject)] == ["同心共建、携手共进"]
     speech = "“此次成立的党建联盟，是迈出党建合作新模式的关键一步。”"  # a quote is not the slogan
     assert _quoted_names(speech, subject) == []
+
+
+def test_a_verb_right_after_le_opens_the_first_list_item():
+    """增设了|跳|大绳: the predicate ended at 了, so 跳 is the item's (but 推动|党建 stays out)."""
+    text = "运动会增设了跳大绳、趣味障碍跑和拔河等集体项目。"
+    assert any(s.startswith("跳大绳、趣味障碍跑和拔河") for s in spans(text, "what"))
+    assert not any(s.startswith("推动") for s in spans("积极推动党建、经济和文化融合发展。", "what"))

@@ -222,6 +222,11 @@ def _candidate_texts(service, question: str, sentence: str) -> list[str]:
     return [sentence[a:b] for (a, b), _ in found]
 
 
+def _candidate_fits(service, question: str, sentence: str) -> dict[str, float]:
+    found = service.answerer._candidates(analyse(question), sentence, _simplified_lower(sentence))
+    return {sentence[a:b]: fit for (a, b), fit in found}
+
+
 def test_a_date_opening_the_sentence_before_the_matching_one_is_answered(tmp_path, settings, encoder, service):
     small = _service_over(
         "白云镇举办敬老活动\n\n15日上午，白云镇文化广场上锣鼓喧天，人头攒动。由镇团委主办、镇志愿者协会"
@@ -632,3 +637,8 @@ def test_a_town_is_no_answer_to_which_company_and_the_asked_noun_alone_names_not
     for question in ("河口村防洪堤加固工程的监理单位是哪家公司？", "河口村哪个合作社今年早稻亩产比去年提高了45公斤？"):
         result = small.ask(question)
         assert result.answer not in ("白沙镇", "合作社"), (question, result.answer, result.confidence)
+
+
+def test_what_is_added_is_no_answer_to_how_many_in_total(service):
+    fits = _candidate_fits(service, "医院现在总共有多少张床位？", "医院计划年内建成老年病房，新增床位40张，现有床位共560张。")
+    assert fits["40张"] < fits["560张"]
