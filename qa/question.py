@@ -83,6 +83,7 @@ _UNIT_AFTER_WH = re.compile(rf"(?:多少|几)({UNITS})")
 # may not hold wh-words, numerals or function words (哪个村, 一个县, 全市, 该公司).
 _NAME_SUFFIX = r"(?:镇|乡|村|县|市|街道|公司|集团|中学|小学|大学|学院|医院)"
 _NAME_TAGS = re.compile(r"n|j|a|b")  # parts of speech a character of a name may get
+_NOT_NAME_TAGS = re.compile(r"v|p|d|c|u|r")  # nor may a name's stem be a verb, preposition…
 _NAME_STEM = r"[^\W\d_哪几多少什么那这该本全各每某一二两三四五六七八九十个及和与或的]{2,}"
 # Words that ask for a sum of money: the answer is in MONEY_UNIT.
 _MONEY = re.compile(r"钱|工资|薪酬|资金|金额|善款|捐款|收入|经费|投资|产值|营收|销售额|费用|税收|利润|奖金|补贴|"
@@ -156,15 +157,21 @@ def proper_names(text: str, words: list[str]) -> tuple[str, ...]:
         # search-mode words overlap (韩国|国公|公司): the pair must be written in the question
         # the suffix its own word (花街|镇), or cut together with a function word (花街|镇有)
         elif (i and (suffix := re.match(rf"{_NAME_SUFFIX}(?=[有是在的和与里内为将]?$)", word))
-              and re.fullmatch(_NAME_STEM, words[i - 1]) and words[i - 1] + suffix.group() in text):
+              and re.fullmatch(_NAME_STEM, words[i - 1]) and words[i - 1] + suffix.group() in text
+              and not _NOT_NAME_TAGS.match(_tag_of(text, words[i - 1]))):  # 设在|医院 names none
             names.append(words[i - 1] + suffix.group())
         # a one-character stem is no name: the name-like character before it is part of it
         # (青/ns|山镇, not 去/v|山镇)
         elif (i and len(words[i - 1]) == 1 and words[i - 1] + word in text
               and re.fullmatch(rf"{_NAME_STEM}{_NAME_SUFFIX}", words[i - 1] + word)
-              and _NAME_TAGS.match(dict(pos_tag(text)).get(words[i - 1], ""))):
+              and _NAME_TAGS.match(_tag_of(text, words[i - 1]))):
             names.append(words[i - 1] + word)
     return tuple(dict.fromkeys(name for name in names if not _category(text, name)))
+
+
+def _tag_of(text: str, word: str) -> str:
+    """The part of speech jieba gives a word of the text ("" if it cuts the text otherwise)."""
+    return dict(pos_tag(text)).get(word, "")
 
 
 def _category(text: str, name: str) -> bool:

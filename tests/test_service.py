@@ -642,3 +642,8 @@ def test_a_town_is_no_answer_to_which_company_and_the_asked_noun_alone_names_not
 def test_what_is_added_is_no_answer_to_how_many_in_total(service):
     fits = _candidate_fits(service, "医院现在总共有多少张床位？", "医院计划年内建成老年病房，新增床位40张，现有床位共560张。")
     assert fits["40张"] < fits["560张"]
+
+
+def test_a_verb_before_a_suffix_names_no_place():
+    assert analyse("康复门诊设在医院什么位置？").names == ()
+    assert analyse("城东中学的运动会在哪里办的？").names == ("城东中学",)
