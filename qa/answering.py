@@ -88,10 +88,12 @@ _DAY = r"(?:\d{1,2}|[二三]?十[一二三四五六七八九]?|[一二三四五�
 _LUNAR_DAY = r"初[一二三四五六七八九十]"  # 七月初四
 # what may follow a month: its day, or the part of it (5月底, 5月下旬)
 _IN_MONTH = rf"(?:{_DAY}[日号]|{_LUNAR_DAY}|初|底|末|[上中下]旬)"
+_FESTIVAL = r"(?:春节|除夕|元旦|元宵节?|清明节?|端午节?|中秋节?|国庆节?|重阳节?|劳动节|儿童节|七夕)"  # 今年春节前
 _DATE = re.compile(
     rf"(?:公元前?\d{{1,4}}年|{_YEAR}年(?:代|初|底|末|{_MONTH}月{_IN_MONTH}?)?"
     rf"|{_MONTH}月{_IN_MONTH}|{_MONTH}月份?"
     r"|\d{1,2}[日号]"
+    rf"|(?:今年|去年|前年|明年|上年)?{_FESTIVAL}(?:前夕|前|后|期间|当天)?"
     rf"|(?:今年|去年|前年|明年|上年)(?:\d{{1,2}}月{_IN_MONTH}?)?|近日|日前|当天|当日|当晚|近年来)"
     r"(?:上午|下午|晚上|晚|早上|中午|凌晨)?(?:\d{1,2}[点时](?:\d{1,2}分)?)?")
 _TITLES = ("副书记|党委书记|党组书记|支部书记|书记|副局长|局长|副部长|部长|副主任|主任|镇长|市长|"
@@ -160,7 +162,8 @@ _CHANGE = re.compile(rf"(?:由|从)[^，,。；;]{{0,12}}?({_NUMBER.pattern})[^�
                      r"(?:发展|增加|增长|提高|提升|上升|扩大|减少|下降|降低|增|升|降|变)(?:到|至|为|成)")
 _ASKS_BEFORE = re.compile(r"最初|原来|原先|起初|当初|开始|成立时|刚|以前|过去|\b(?:first|initially|originally|at first)\b",
                           re.IGNORECASE)
-_ASKS_TOTAL = re.compile(r"总共|一共|总计|总数|共有|现有|\bin total\b", re.IGNORECASE)
+_ASKS_TOTAL = re.compile(r"总共|一共|总计|总数|共有|现有|总(?:收入|产值|投资|金额|额|量|人数|面积|长度|里程|销售额)"
+                         r"|\bin total\b", re.IGNORECASE)
 _INCREMENT = re.compile(r"(?:新增|增加|增设|新建|新添|新上|净增|再建)[^，,。；;\d]{0,4}$")
 _LOCATING_VERB = r"在|位于|坐落在|坐落于|地处"
 _WHERE_VERB = re.compile(rf"(?:{_LOCATING_VERB})$")
@@ -386,7 +389,11 @@ def _places(text: str) -> list[tuple[Span, float]]:
 
 
 def _organisations(text: str) -> list[tuple[Span, float]]:
-    found = [((a, b), 1.0) for a, b in _noun_phrases(text) if _ORG_SUFFIX.search(text[a:b])]
+    """Noun phrases that end in an organisation's suffix, or, where jieba runs the phrase on past
+    it (清溪市公共交通集团有限公司|新开通/nz|公交), the phrase up to the suffix."""
+    word_ends = {b for _, b, _ in _tagged(text)}
+    found = [((a, end), 1.0) for a, b in _noun_phrases(text) for end in range(a + 2, b + 1)
+             if end in word_ends and _ORG_SUFFIX.search(text, a, end)]
     return found + [((a, b), 0.7) for a, b, flag in _tagged(text) if flag == "nt"]
 
 
@@ -464,10 +471,11 @@ def _cut_short(text: str, item: Span, size: int | None) -> bool:
 
 
 def _item_size(text: str, start: int, end: int) -> int | None:
-    """The length of a list's inner items where they all have one (None where they differ)."""
+    """The length of a list's inner items where there are two or more and they all have one
+    (None otherwise: one inner item, 量血压 of 理发、量血压、手机使用教学, sets no length)."""
     cuts = [i for i in range(start, end) if text[i] == "、"]
-    inner = {b - a - 1 for a, b in zip(cuts, cuts[1:])}
-    return inner.pop() if len(inner) == 1 else None
+    lengths = [b - a - 1 for a, b in zip(cuts, cuts[1:])]
+    return lengths[0] if len(lengths) >= 2 and len(set(lengths)) == 1 else None
 
 
 def _parallel_list(text: str, start: int, end: int, size: int | None) -> list[Span]:
@@ -572,8 +580,8 @@ def _misreading(q: Question, text: str, simplified: str, span: Span) -> float:
     if _not_where(q, simplified, span):  # 哈尔斯公司在哪里: not 哈尔斯公司五楼会议室, a room inside it
         return 0.5
     if q.qtype == "number" and not _ASKS_BEFORE.search(q.text):  # 由最初的3名发展到现在的20名: 20名
-        if _ASKS_TOTAL.search(q.text) and _INCREMENT.search(simplified, max(a - 6, 0), a):
-            return 0.6  # 总共有多少张床位: not 新增床位40张, what is added
+        if _added_for_total(q, simplified, span):
+            return 0.6
         return 0.6 if a in _changed_from(text) else 0.0
     return 0.0
 
@@ -648,6 +656,21 @@ _PLACE_NAME = re.compile(r"(?:省|市|县|区|镇|乡|村|街道|社区)$")
 def _place_for_company(q: Question, answer: str) -> bool:
     """哪家公司监理 answered with 梅溪镇, the town that listed the project."""
     return q.head in _COMPANY_HEADS and bool(_PLACE_NAME.search(answer))
+
+
+def _added_for_total(q: Question, simplified: str, span: Span) -> bool:
+    """How many in total (总共有多少张床位, 总收入) is not answered by what is added (新增床位40张)."""
+    a = span[0]
+    return (q.qtype == "number" and bool(_ASKS_TOTAL.search(q.text))
+            and bool(_INCREMENT.search(simplified, max(a - 6, 0), a)))
+
+
+def _brand_for_organisation(q: Question, simplified: str, span: Span) -> bool:
+    """A brand (注册了“梅岭红”商标) is not the organisation that owns it (什么组织)."""
+    return q.qtype == "organisation" and bool(_BRAND_AFTER.match(simplified, span[1]))
+
+
+_BRAND_AFTER = re.compile(r"[”」』\"]?(?:商标|品牌|牌子|牌)")
 
 
 def _is_name(text: str) -> bool:
@@ -1122,7 +1145,8 @@ class Answerer:
         answer = simplified[found.start:found.end]
         return (self._off_topic(q, found) or self._other_post(q, found) or _repeats_the_question(q, answer)
                 or _counts_other_things(q, answer) or _day_for_how_long(q, answer) or _place_for_company(q, answer)
-                or _venue_for_agent(q, simplified, span)
+                or _venue_for_agent(q, simplified, span) or _brand_for_organisation(q, simplified, span)
+                or _added_for_total(q, simplified, span)
                 or _lasts_until(q, simplified, span) or _not_where(q, simplified, span))
 
     def _other_post(self, q: Question, found: Extraction) -> bool:

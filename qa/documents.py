@@ -100,6 +100,7 @@ def _joiner(left: str, right: str) -> str:
     return ""
 
 
+_CLOSERS = "”’」』）)】》，,、。；;：:！!？?"
 _FUNCTION_CHAR_END = re.compile(r"[的为以在和与对将把及了是从向]$")
 # A photo credit ("融媒记者 杨成栋 摄") ends a caption just as a full stop would.
 _CREDIT_END = re.compile(r"(?:记者|通讯员|摄影)\s*[\u4e00-\u9fff]{2,4}\s*(?:文/摄|摄|报道)$")
@@ -152,7 +153,9 @@ def _segment(raw_text: str) -> list[tuple[str, str]]:
     blocks: list[tuple[str, str]] = []
     open_sentence = False
     for kind, line, indented in _classified_lines(raw_text):
-        if open_sentence and not indented and kind in ("body", "heading"):
+        # a line opening with closing punctuation (”直播从…) ends the quote the last line left open
+        continues = open_sentence or (bool(blocks) and blocks[-1][0] == "body" and line[0] in _CLOSERS)
+        if continues and not indented and kind in ("body", "heading"):
             prev_text = blocks[-1][1]
             blocks[-1] = ("body", prev_text + _joiner(prev_text, line) + line)
         else:

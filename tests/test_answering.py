@@ -445,3 +445,19 @@ def test_a_verb_right_after_le_opens_the_first_list_item():
     text = "运动会增设了跳大绳、趣味障碍跑和拔河等集体项目。"
     assert any(s.startswith("跳大绳、趣味障碍跑和拔河") for s in spans(text, "what"))
     assert not any(s.startswith("推动") for s in spans("积极推动党建、经济和文化融合发展。", "what"))
+
+
+def test_a_festival_is_a_date():
+    assert "今年春节前" in spans("今年春节前，志愿者们包了600多个饺子。", "date")
+    assert "中秋节当天" in spans("中秋节当天，社区举办了晚会。", "date")
+
+
+def test_one_inner_item_sets_no_length_for_the_others():
+    """理发、量血压、手机使用教学: 量血压 alone does not make the first item 设理发 nor the last 手机使."""
+    found = spans("服务队在食堂开设理发、量血压、手机使用教学等便民服务。", "what")
+    assert not any(s.endswith("手机使") or s.startswith("设理发") for s in found)
+
+
+def test_an_organisation_jieba_runs_on_from_is_cut_at_its_suffix():
+    text = "同时，青山市公共交通集团有限公司新开通公交K9路，方便沿线居民出行。"
+    assert "青山市公共交通集团有限公司" in spans(text, "organisation")

@@ -78,3 +78,9 @@ def test_a_paragraph_line_as_long_as_the_column_is_no_heading():
 def test_non_utf8_document_is_a_clear_error():
     with pytest.raises(QAError, match="bad.txt is not UTF-8"):
         parse_document("bad.txt", "中文".encode("gb18030"))
+
+
+def test_a_line_opening_with_a_closing_quote_ends_the_last_lines_quote():
+    raw = "标题在这里\n记者 林晓\n“家人们看，这就是我们的杨梅，今天早上刚摘\n\n下来的。\n\n”直播从上午9点持续到12点。\n"
+    text, _, _ = clean_text(raw)
+    assert "今天早上刚摘下来的。”直播从上午9点持续到12点。" in text

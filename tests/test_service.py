@@ -647,3 +647,12 @@ def test_what_is_added_is_no_answer_to_how_many_in_total(service):
 def test_a_verb_before_a_suffix_names_no_place():
     assert analyse("康复门诊设在医院什么位置？").names == ()
     assert analyse("城东中学的运动会在哪里办的？").names == ("城东中学",)
+
+
+def test_a_brand_is_not_the_organisation_and_an_increase_is_not_the_total(tmp_path, settings, encoder, service):
+    small = _service_over(
+        "青岭村杨梅节开幕\n\n青岭杨梅专业合作社理事长叶松说，合作社带动周边农户186户，今年统一注册了“青岭红”商标，"
+        "统一包装、统一定价。村支书潘华告诉记者，去年杨梅节期间，全村杨梅销售收入增加了320万元，村集体经济收入增加18万元。\n",
+        tmp_path, settings, encoder, service)
+    assert small.ask("村里统一注册商标、统一定价的是什么组织？").answer != "“青岭红”"
+    assert small.ask("去年青岭村村集体经济总收入是多少？").answer is None
