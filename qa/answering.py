@@ -51,6 +51,7 @@ NAMED_FIT = 1.0
 # its own, it picks the same span, the answer is as sure as the surer of the two
 # (docs/evaluation.md, session 20).
 DOUBTFUL = 0.5
+PLAIN_FIT = 0.9  # a candidate this typed is plainly of the asked type (a duration for 多久, a number…)
 # confidence = sigmoid(bias + w·(span margin over "no answer", evidence)); fitted by
 # benchmarks/calibrate.py (docs/evaluation.md)
 READER_WEIGHTS = (0.364, 0.989)
@@ -752,7 +753,7 @@ def _whats(text: str) -> list[tuple[Span, float]]:
 def _frequencies(text: str) -> list[tuple[Span, float]]:
     """How often (每周, 一年一次), and, less surely, how long (有效期二十年, 4分21秒): 多久 asks either."""
     found = [(m.span(), 1.0) for m in _FREQUENCY.finditer(text)]
-    found += [(m.span(), 0.9) for m in _DURATION.finditer(text) if not _YEAR_NUMBER.fullmatch(m.group())]
+    found += [(m.span(), PLAIN_FIT) for m in _DURATION.finditer(text) if not _YEAR_NUMBER.fullmatch(m.group())]
     return found + [(m.span(), 0.95) for m in _TIME_TAKEN.finditer(text)]  # all of 4分21秒, not 21秒
 
 
@@ -1223,11 +1224,13 @@ class Answerer:
         Only for a span plainly of the asked type: both may fall for 企业12家 where 产值 is asked."""
         text = self.corpus.sentences[by_rules.sentence_id].text
         span = (by_rules.start, by_rules.end)
-        if by_rules.confidence >= DOUBTFUL or typed_candidates(text, q.qtype, q.unit).get(span, 0.0) < 1.0:
+        if by_rules.confidence >= DOUBTFUL or typed_candidates(text, q.qtype, q.unit).get(span, 0.0) < PLAIN_FIT:
             return by_rules
         read = self._read(q, sentences)
-        # the same span, or one that starts with it and reads on (2800元 | 2800元，合计年增收约336万元)
-        if read is None or (read.sentence_id, read.start) != (by_rules.sentence_id, span[0]) or read.end < span[1]:
+        # the same span, one that starts with it and reads on (2800元 | 2800元，合计年增收约336万元), or
+        # one that leads up to it (销售额达|52.6万元, 临时绕行|解放路)
+        if read is None or read.sentence_id != by_rules.sentence_id or not (
+                (read.start == span[0] and read.end >= span[1]) or (read.end == span[1] and read.start < span[0])):
             return by_rules
         return replace(by_rules, confidence=max(by_rules.confidence, read.confidence))
 

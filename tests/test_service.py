@@ -656,3 +656,15 @@ def test_a_brand_is_not_the_organisation_and_an_increase_is_not_the_total(tmp_pa
         tmp_path, settings, encoder, service)
     assert small.ask("村里统一注册商标、统一定价的是什么组织？").answer != "“青岭红”"
     assert small.ask("去年青岭村村集体经济总收入是多少？").answer is None
+
+
+def test_a_reader_span_leading_up_to_the_rules_answer_confirms_it(tmp_path, settings, encoder, service):
+    """销售额达|38.4万元: the question's paraphrase (一共卖了多少钱) shares few words with the sentence,
+    so the rules doubt their sum; the reader, reading its lead-in too, ends on the same one."""
+    small = _service_over(
+        "青峰村杨梅节开幕 直播间三小时卖出38.4万元\n\n6月10日上午，第五届青峰杨梅节在石桥镇青峰村杨梅广场开幕。"
+        "开幕式上，村党支部书记潘立换上围裙，和网络主播“梅子姐”一起走进直播间，为家乡杨梅“带货”。\n"
+        "“家人们看，这就是我们青峰的东魁杨梅，个头比乒乓球还大。”直播从上午9点持续到12点，3个小时里，直播间累计观看"
+        "人数超过20万人次，成交订单1.2万单，销售额达38.4万元。\n开幕当天，青峰村还举办了“杨梅王”评选。\n",
+        tmp_path, settings, encoder, service)
+    assert small.ask("开幕当天那场直播一共卖了多少钱？").answer == "38.4万元"
