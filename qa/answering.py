@@ -391,10 +391,11 @@ def _places(text: str) -> list[tuple[Span, float]]:
 
 def _organisations(text: str) -> list[tuple[Span, float]]:
     """Noun phrases that end in an organisation's suffix, or, where jieba runs the phrase on past
-    it (清溪市公共交通集团有限公司|新开通/nz|公交), the phrase up to the suffix."""
+    a company's (清溪市公共交通集团有限公司|新开通/nz|公交), the phrase up to it."""
     word_ends = {b for _, b, _ in _tagged(text)}
-    found = [((a, end), 1.0) for a, b in _noun_phrases(text) for end in range(a + 2, b + 1)
-             if end in word_ends and _ORG_SUFFIX.search(text, a, end)]
+    found = [((a, b), 1.0) for a, b in _noun_phrases(text) if _ORG_SUFFIX.search(text, a, b)]
+    found += [((a, end), 1.0) for a, b in _noun_phrases(text) for end in range(a + 4, b)
+              if end in word_ends and _COMPANY.match(text, end - 2, end)]  # not 一支部|一品牌
     return found + [((a, b), 0.7) for a, b, flag in _tagged(text) if flag == "nt"]
 
 

@@ -460,3 +460,7 @@ def test_one_inner_item_sets_no_length_for_the_others():
 def test_an_organisation_jieba_runs_on_from_is_cut_at_its_suffix():
     text = "同时，青山市公共交通集团有限公司新开通公交K9路，方便沿线居民出行。"
     assert "青山市公共交通集团有限公司" in spans(text, "organisation")
+
+
+def test_only_a_company_suffix_cuts_a_noun_phrase_short():
+    assert "一支部" not in spans("结合企业实际，走出了一条一支部一品牌的特色化党建之路。", "organisation")
