@@ -463,4 +463,5 @@ def test_an_organisation_jieba_runs_on_from_is_cut_at_its_suffix():
 
 
 def test_only_a_company_suffix_cuts_a_noun_phrase_short():
-    assert "一支部" not in spans("结合企业实际，走出了一条一支部一品牌的特色化党建之路。", "organisation")
+    text = "花街镇走出了一条一支部一品牌、一支部一特色的特色化党建之路。"
+    assert "一支部" not in spans(text, "organisation")
