@@ -89,12 +89,13 @@ _DAY = r"(?:\d{1,2}|[二三]?十[一二三四五六七八九]?|[一二三四五�
 _LUNAR_DAY = r"初[一二三四五六七八九十]"  # 七月初四
 # what may follow a month: its day, or the part of it (5月底, 5月下旬)
 _IN_MONTH = rf"(?:{_DAY}[日号]|{_LUNAR_DAY}|初|底|末|[上中下]旬)"
+_WEEKDAY = r"(?<![一二两三四五六七八九十\d])每?(?:周|星期|礼拜)[一二三四五六日天](?:至(?:周|星期)?[一二三四五六日天])?"  # 每周三, 周一至周五
 _FESTIVAL = r"(?:春节|除夕|元旦|元宵节?|清明节?|端午节?|中秋节?|国庆节?|重阳节?|劳动节|儿童节|七夕)"  # 今年春节前
 _DATE = re.compile(
     rf"(?:公元前?\d{{1,4}}年|{_YEAR}年(?:代|初|底|末|{_MONTH}月{_IN_MONTH}?)?"
     rf"|{_MONTH}月{_IN_MONTH}|{_MONTH}月份?"
     r"|\d{1,2}[日号]"
-    rf"|(?:今年|去年|前年|明年|上年)?{_FESTIVAL}(?:前夕|前|后|期间|当天)?"
+    rf"|(?:今年|去年|前年|明年|上年)?{_FESTIVAL}(?:前夕|前|后|期间|当天)?|{_WEEKDAY}"
     rf"|(?:今年|去年|前年|明年|上年)(?:\d{{1,2}}月{_IN_MONTH}?)?|近日|日前|当天|当日|当晚|近年来)"
     r"(?:上午|下午|晚上|晚|早上|中午|凌晨)?(?:\d{1,2}[点时](?:\d{1,2}分)?)?")
 _TITLES = ("副书记|党委书记|党组书记|支部书记|书记|副局长|局长|副部长|部长|副主任|主任|镇长|市长|"
@@ -577,7 +578,8 @@ def _misreading(q: Question, text: str, simplified: str, span: Span) -> float:
     if q.qtype == "date":
         # 哪一年, 哪一天: 七月 alone is no answer
         needs = "年" if _ASKS_YEAR.search(q.text) else "日号天初" if _ASKS_DAY.search(q.text) else ""
-        missing = bool(needs) and not any(c in text[a:b] for c in needs)
+        missing = bool(needs) and not any(c in text[a:b] for c in needs) and not (
+            needs != "年" and re.search(_WEEKDAY, text[a:b]))  # 每周哪天: 每周三
         return 1.0 * missing + 0.5 * _lasts_until(q, simplified, span)  # 什么时候开幕: not 持续至5月22日
     if _not_where(q, simplified, span):  # 哈尔斯公司在哪里: not 哈尔斯公司五楼会议室, a room inside it
         return 0.5

@@ -2,8 +2,8 @@
 
 import pytest
 
-from qa.answering import (_asks_post, _brand_owners, _clauses, _gap_span, _lasts_until, _lists, _named_subject, _posts,
-                          _noun_phrases, _quoted_names, _support_clause, _trim,
+from qa.answering import (_asks_post, _brand_owners, _clauses, _gap_span, _lasts_until, _lists, _misreading,
+                          _named_subject, _posts, _noun_phrases, _quoted_names, _support_clause, _trim,
                           typed_candidates, typed_spans)
 from qa.question import analyse, gap_contexts
 
@@ -465,3 +465,15 @@ def test_an_organisation_jieba_runs_on_from_is_cut_at_its_suffix():
 def test_only_a_company_suffix_cuts_a_noun_phrase_short():
     text = "花街镇走出了一条一支部一品牌、一支部一特色的特色化党建之路。"
     assert "一支部" not in spans(text, "organisation")
+
+
+def test_a_weekday_is_a_date_but_one_week_is_not():
+    assert "每周三下午" in spans("反诈宣传队每周三下午到社区宣讲。", "date")
+    assert spans("例会一周一次。", "date") == []
+
+
+def test_a_weekday_answers_which_day_of_the_week():
+    q = analyse("宣传队固定在每周哪天去社区宣讲？")
+    text = "城南派出所组建了反诈宣传队，每周三走进社区开展宣传。"
+    a = text.index("每周三")
+    assert _misreading(q, text, text, (a, a + 3)) == 0.0
