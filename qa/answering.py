@@ -173,9 +173,9 @@ _THEME = re.compile(r"的?(?:主题口号|主题|口号|标语)$")  # what a quo
 THEME_OWNER_CHARS = 3  # words the quote must stand before: 党建联盟 (not just 党建)
 _POSTS = ("职务", "职位", "官职", "头衔")  # what-questions that ask for a title
 _POST_TITLE = re.compile(f"(?:{_TITLES})")
-# A post written after the name: 李钧不仅是…书记, 王平现任…局长
 # Posts that name no office of their own: the 负责人 asked about may be named as its 董事长
 _GENERIC_POSTS = re.compile(r"负责人|代表|员工|委员|专家|劳动模范")
+# A post written after the name: 李钧不仅是…书记, 王平现任…局长
 _HOLDS = re.compile(r"[^，,。；;]{0,3}?(?:是|任|担任|兼任|出任)")
 # What an organisation does to an event it is asked about as the doer (哪个单位主办的)
 _AGENT_VERB = re.compile(r"主办|承办|举办|组织|发起|主持|承建|策划|赞助|资助|颁发|出资")
@@ -669,12 +669,12 @@ def _added_for_total(q: Question, simplified: str, span: Span) -> bool:
             and bool(_INCREMENT.search(simplified, max(a - 6, 0), a)))
 
 
+_BRAND_AFTER = re.compile(r"[”」』\"]?(?:商标|品牌|牌子|牌)")
+
+
 def _brand_for_organisation(q: Question, simplified: str, span: Span) -> bool:
     """A brand (注册了“梅岭红”商标) is not the organisation that owns it (什么组织)."""
     return q.qtype == "organisation" and bool(_BRAND_AFTER.match(simplified, span[1]))
-
-
-_BRAND_AFTER = re.compile(r"[”」』\"]?(?:商标|品牌|牌子|牌)")
 
 
 def _is_name(text: str) -> bool:
@@ -1181,7 +1181,8 @@ class Answerer:
         held_after = re.split(r"[，,。；;]", evidence[found.end:])[0] if _HOLDS.match(evidence, found.end) else ""
         if any(_same_post(q.text, asked, held) for held in [*re.split(r"[、\s]", titles), held_after]):
             return True
-        if not named or (named.group()[-2:] != asked[-2:] and _GENERIC_POSTS.search(asked + named.group())):
+        if not named or (named.group()[-2:] != asked[-2:]
+                         and any(_GENERIC_POSTS.search(post) for post in (asked, named.group()))):
             return None  # 负责人 may be the 董事长
         return False
 

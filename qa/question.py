@@ -79,8 +79,8 @@ _VAGUE_HEADS = {"时候", "时间", "地方", "人", "样", "么", "里", "儿",
 _UNIT_AFTER_WH = re.compile(rf"(?:多少|几)({UNITS})")
 # A place, company or institution the question names: a jieba word ending in an administrative,
 # company, school or hospital suffix (花街镇, 顺虎公司, 城南中学), or a name followed by the suffix as
-# its own word (花街|镇). The stem
-# may not hold wh-words, numerals or function words (哪个村, 一个县, 全市, 该公司).
+# its own word (花街|镇). The stem may not hold wh-words, numerals or function words (哪个村, 一个县,
+# 全市, 该公司).
 _NAME_SUFFIX = r"(?:镇|乡|村|县|市|街道|公司|集团|中学|小学|大学|学院|医院)"
 _NAME_TAGS = re.compile(r"n|j|a|b")  # parts of speech a character of a name may get
 _NOT_NAME_TAGS = re.compile(r"v|p|d|c|u|r")  # nor may a name's stem be a verb, preposition…
