@@ -393,11 +393,12 @@ def _places(text: str) -> list[tuple[Span, float]]:
 def _organisations(text: str) -> list[tuple[Span, float]]:
     """Noun phrases that end in an organisation's suffix, or, where jieba runs the phrase on past
     a company's (清溪市公共交通集团有限公司|新开通/nz|公交), the phrase up to it."""
-    word_ends = {b for _, b, _ in _tagged(text)}
-    found = [((a, b), 1.0) for a, b in _noun_phrases(text) if _ORG_SUFFIX.search(text, a, b)]
-    found += [((a, end), 1.0) for a, b in _noun_phrases(text) for end in range(a + 4, b)
+    tags, phrases = _tagged(text), _noun_phrases(text)
+    word_ends = {b for _, b, _ in tags}
+    found = [((a, b), 1.0) for a, b in phrases if _ORG_SUFFIX.search(text, a, b)]
+    found += [((a, end), 1.0) for a, b in phrases for end in range(a + 4, b)
               if end in word_ends and _COMPANY.match(text, end - 2, end)]  # not 一支部|一品牌
-    return found + [((a, b), 0.7) for a, b, flag in _tagged(text) if flag == "nt"]
+    return found + [((a, b), 0.7) for a, b, flag in tags if flag == "nt"]
 
 
 # What may stand between the question's left context and the name it asks for (办公室，将|…委员会|纳入)
@@ -1169,7 +1170,8 @@ class Answerer:
             return None
         evidence = self.evidence(found)[1]
         titles = re.split(r"[，,：:（(。；;]", evidence[:found.start])[-1]  # 董事长、党支部书记吴康英: all it holds
-        named = _ENDS_IN_TITLE.search(re.split(r"[、\s]", titles)[-1])
+        held = re.split(r"[、\s]", titles)  # each post, the one right before the name last
+        named = _ENDS_IN_TITLE.search(held[-1])
         if q.lang == "en":  # chairman of Daoming Optics → 党支部书记吴康英: no post it holds
             posts = [post for word, chinese in _ENGLISH_TITLES.items()
                      if re.search(rf"\b{word}\b", q.text, re.IGNORECASE) for post in chinese]
@@ -1179,7 +1181,7 @@ class Answerer:
             return None
         # 副书记李钧不仅是金山区域两新党委书记: a post written after the name counts too
         held_after = re.split(r"[，,。；;]", evidence[found.end:])[0] if _HOLDS.match(evidence, found.end) else ""
-        if any(_same_post(q.text, asked, held) for held in [*re.split(r"[、\s]", titles), held_after]):
+        if any(_same_post(q.text, asked, post) for post in [*held, held_after]):
             return True
         if not named or (named.group()[-2:] != asked[-2:]
                          and any(_GENERIC_POSTS.search(post) for post in (asked, named.group()))):

@@ -216,15 +216,14 @@ def _service_over(articles: str | list[str], tmp_path, settings, encoder, servic
     return QAService(tiny, encoder, Searchable.of(ensure_index(tiny, encoder), service.answerer.reader))
 
 
-def _candidate_texts(service, question: str, sentence: str) -> list[str]:
-    """The rules' candidate answers to a question in one sentence."""
-    found = service.answerer._candidates(analyse(question), sentence, _simplified_lower(sentence))
-    return [sentence[a:b] for (a, b), _ in found]
-
-
 def _candidate_fits(service, question: str, sentence: str) -> dict[str, float]:
+    """The rules' candidate answers to a question in one sentence, with how well each fits."""
     found = service.answerer._candidates(analyse(question), sentence, _simplified_lower(sentence))
     return {sentence[a:b]: fit for (a, b), fit in found}
+
+
+def _candidate_texts(service, question: str, sentence: str) -> list[str]:
+    return list(_candidate_fits(service, question, sentence))
 
 
 def test_a_date_opening_the_sentence_before_the_matching_one_is_answered(tmp_path, settings, encoder, service):
