@@ -20,8 +20,8 @@ import numpy as np
 
 from embeddings.store import Corpus
 from qa.reader import WINDOW_CHARS, Reader, window_around
-from qa.question import (ATTRIBUTES, CN_DIGITS, FUNCTION_CHARS, MONEY_UNIT, UNITS, WHICH_MEASURES, Question,
-                         gap_contexts, name_stem)
+from qa.question import (ATTRIBUTES, CN_DIGITS, ENGLISH_TITLES, FUNCTION_CHARS, MONEY_UNIT, UNITS, WHICH_MEASURES,
+                         Question, gap_contexts, name_stem)
 from qa.retrieval import Passage
 from qa.text import char_bigrams, pinyin_bigrams, plain_words, pos_tag, to_simplified
 
@@ -84,8 +84,10 @@ _YEAR_NUMBER = re.compile(r"\d{4}年")  # 2023年 is a year, not twenty centurie
 _ENDS_IN_UNIT = re.compile(rf"(?:{UNITS})$")
 # Years, months and days in digits or in Chinese numerals (一九六一年九月十日)
 _YEAR = r"(?:\d{4}|[〇零一二三四五六七八九]{4})"
-_MONTH = r"(?:\d{1,2}|十[一二]?|[一二三四五六七八九])"
-_DAY = r"(?:\d{1,2}|[二三]?十[一二三四五六七八九]?|[一二三四五六七八九])"
+# a month or day number is whole (not the 88 of 188号) and in range (not 32日)
+_MONTH = r"(?:(?<!\d)(?:1[0-2]|0?[1-9])(?!\d)|十[一二]?|[一二三四五六七八九])"
+_DAY_NUMBER = r"(?<!\d)(?:3[01]|[12]\d|0?[1-9])(?!\d)"
+_DAY = rf"(?:{_DAY_NUMBER}|[二三]?十[一二三四五六七八九]?|[一二三四五六七八九])"
 _LUNAR_DAY = r"初[一二三四五六七八九十]"  # 七月初四
 # what may follow a month: its day, or the part of it (5月底, 5月下旬)
 _IN_MONTH = rf"(?:{_DAY}[日号]|{_LUNAR_DAY}|初|底|末|[上中下]旬)"
@@ -94,17 +96,13 @@ _FESTIVAL = r"(?:春节|除夕|元旦|元宵节?|清明节?|端午节?|中秋节
 _DATE = re.compile(
     rf"(?:公元前?\d{{1,4}}年|{_YEAR}年(?:代|初|底|末|{_MONTH}月{_IN_MONTH}?)?"
     rf"|{_MONTH}月{_IN_MONTH}|{_MONTH}月份?"
-    r"|\d{1,2}[日号]"
+    rf"|{_DAY_NUMBER}[日号]"
     rf"|(?:今年|去年|前年|明年|上年)?{_FESTIVAL}(?:前夕|前|后|期间|当天)?|{_WEEKDAY}"
     rf"|(?:今年|去年|前年|明年|上年)(?:\d{{1,2}}月{_IN_MONTH}?)?|近日|日前|当天|当日|当晚|近年来)"
     r"(?:上午|下午|晚上|晚|早上|中午|凌晨)?(?:\d{1,2}[点时](?:\d{1,2}分)?)?")
 _TITLES = ("副书记|党委书记|党组书记|支部书记|书记|副局长|局长|副部长|部长|副主任|主任|镇长|市长|"
            "县长|区长|副主席|主席|董事长|总经理|经理|会长|社长|校长|院长|首席记者|记者|员工|代表|"
            "队长|组长|厂长|委员|劳动模范|指导员|负责人|专家|教授|老师")
-# The posts an English question names, as Chinese articles write them
-_ENGLISH_TITLES = {"chairman": ("董事长", "主席"), "chairwoman": ("董事长", "主席"), "secretary": ("书记",),
-                   "mayor": ("市长", "镇长", "县长", "区长"), "director": ("主任", "局长", "院长", "厂长"),
-                   "manager": ("经理",), "reporter": ("记者",)}
 _TITLE_NAME = re.compile(rf"(?:{_TITLES})\s?([\u4e00-\u9fff]{{2,3}}?)"
                          r"(?=[，,。、：:；;\s（(]|说|表示|告诉|介绍|等|主讲|一行|$)")
 _TITLE_WORD = re.compile(rf"(?:[\u4e00-\u9fff]*?)(?:{_TITLES})")
@@ -308,6 +306,8 @@ def _names_after_titles(text: str, tags) -> list[Span]:
 
 # A floor or room that jieba tags as a name (门诊|楼三楼|正式开诊)
 _FLOOR = re.compile(r"[一二三四五六七八九十\d]+(?:楼|层|号|室|栋|幢)$")
+# nor is a doubled character a name by jieba's tag alone: 画卷…徐徐铺展 is "slowly"
+_DOUBLED = re.compile(r"(.)\1")
 
 
 def _people(text: str) -> list[tuple[Span, float]]:
@@ -315,7 +315,8 @@ def _people(text: str) -> list[tuple[Span, float]]:
     found = [(m.span(1), 1.0) for m in _TITLE_NAME.finditer(text)]
     found += [(span, 1.0) for span in _names_after_titles(text, tags)]
     tagged = [((a, b), 0.8) for a, b, flag in tags
-              if flag.startswith("nr") and 2 <= b - a <= 4 and not _FLOOR.search(text, a, b)]
+              if flag.startswith("nr") and 2 <= b - a <= 4 and not _FLOOR.search(text, a, b)
+              and not _DOUBLED.fullmatch(text, a, b)]
     for i, (a, b, flag) in enumerate(tags[:-1]):
         # jieba often tags only the surname: 施/nr + 海鸥/n → 施海鸥
         if flag == "nr" and b - a == 1 and tags[i + 1][1] - a <= 3:
@@ -1173,7 +1174,7 @@ class Answerer:
         held = re.split(r"[、\s]", titles)  # each post, the one right before the name last
         named = _ENDS_IN_TITLE.search(held[-1])
         if q.lang == "en":  # chairman of Daoming Optics → 党支部书记吴康英: no post it holds
-            posts = [post for word, chinese in _ENGLISH_TITLES.items()
+            posts = [post for word, chinese in ENGLISH_TITLES.items()
                      if re.search(rf"\b{word}\b", q.text, re.IGNORECASE) for post in chinese]
             return False if named and posts and not any(post in titles for post in posts) else None
         asked = max((t for t in _TITLES.split("|") if t in q.text), key=len, default=None)

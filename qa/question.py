@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from qa.text import (CJK, STOPWORDS, char_bigrams, content_words, cut, plain_words, pos_tag,
+from qa.text import (CJK, STOPWORDS, char_bigrams, content_words, cut, pinyin_bigrams, plain_words, pos_tag,
                      romanised_names, to_simplified)
 
 UNITS = ("美元|日元|日圆|欧元|英镑|港元|港币|美金|韩元|卢布|越南盾|新台币|人民币|法郎|km²|m²|GHz|MHz|℃|"
@@ -95,11 +95,25 @@ _NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)} | 
 # What are the five major actions: an English question counts the items it asks for in words
 _EN_NUMERALS = {w: i for i, w in enumerate("two three four five six seven eight nine ten".split(), 2)}
 _EN_COUNT = re.compile(rf"\b({'|'.join(_EN_NUMERALS)})\b", re.IGNORECASE)
-# How many people / companies, in English: the measure words Chinese counts them with.
+# How many people / companies / visits…, in English: the measure word Chinese counts them with.
+# Only for nouns with one usual measure word: workshops are 8家 or 8个, and a generic 个 (teams)
+# would let 5个村 answer for 7个服务队.
 _EN_UNITS = {**dict.fromkeys("people persons members workers employees staff residents villagers volunteers "
-                             "students teachers children participants cadres officials".split(), "人"),
-             **dict.fromkeys("companies enterprises firms businesses factories".split(), "家")}
+                             "students teachers children participants cadres officials patients athletes "
+                             "suspects farmers doctors nurses".split(), "人"),
+             **dict.fromkeys("companies enterprises firms businesses factories shops stores restaurants "
+                             "banks".split(), "家"),
+             **dict.fromkeys("visits trips".split(), "人次"),  # 接诊1260人次, 客流3.7万人次
+             **dict.fromkeys("households families".split(), "户"),
+             **dict.fromkeys("vehicles cars buses trucks bicycles bikes".split(), "辆"),
+             "orders": "单", "times": "次", "beds": "张", "tickets": "张", "schools": "所",
+             "tons": "吨", "tonnes": "吨", "mu": "亩", "kilometres": "公里", "kilometers": "公里",
+             "metres": "米", "meters": "米", "matches": "场", "games": "场", "articles": "篇"}
 _EN_COUNTED = re.compile(rf"\bhow many (?:[\w-]+ ){{0,3}}?({'|'.join(_EN_UNITS)})\b", re.IGNORECASE)
+# The posts an English question names, as Chinese articles write them
+ENGLISH_TITLES = {"chairman": ("董事长", "主席"), "chairwoman": ("董事长", "主席"), "secretary": ("书记",),
+                  "mayor": ("市长", "镇长", "县长", "区长"), "director": ("主任", "局长", "院长", "厂长"),
+                  "manager": ("经理",), "reporter": ("记者",), "principal": ("校长",), "captain": ("队长",)}
 _TRAILING = re.compile(r"[\s？?！!。.，,；;：:呢吗啊呀]+$")
 # Words that only phrase the question and should not be looked for in the articles.
 _QUESTION_ONLY = {"多少", "几", "什么", "哪些", "哪个", "哪家", "哪位", "哪里", "谁", "何时",
@@ -169,6 +183,12 @@ def proper_names(text: str, words: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(name for name in names if not _category(text, name)))
 
 
+def _english_posts(text: str) -> list[str]:
+    """The pinyin pairs of the Chinese posts an English question names (secretary → 书记 → shuji)."""
+    return [p for word, posts in ENGLISH_TITLES.items() if re.search(rf"\b{word}\b", text, re.IGNORECASE)
+            for post in posts for _, p in pinyin_bigrams(post)]
+
+
 def _tag_of(text: str, word: str) -> str:
     """The part of speech jieba gives a word of the text ("" if it cuts the text otherwise)."""
     return dict(pos_tag(text)).get(word, "")
@@ -212,8 +232,8 @@ def analyse(question: str) -> Question:
         if asks_author:  # a story never says "this report was written by": look for its topic
             masked = _STORY.sub("|", _AUTHOR.sub("|", masked))
         terms = tuple(dict.fromkeys(t for t in char_bigrams(masked) if t not in STOPWORDS))
-    else:  # only romanised Chinese names can match Chinese text
-        terms = tuple(dict.fromkeys(romanised_names(text)))
+    else:  # only romanised Chinese names can match Chinese text, and the posts it names
+        terms = tuple(dict.fromkeys(romanised_names(text) + _english_posts(text)))
     counted_term = _COUNTED_TERM.search(text) if lang == "zh" else None
     plural = bool(_PLURAL.search(text) or counted_term)
     head = _head_noun(text) if lang == "zh" else None

@@ -127,6 +127,8 @@ def test_english_names_are_read_as_pinyin():
     assert romanised_names("How many firms does Xiangzhu town have in Yongkang?") == ["xiangzhu", "yongkang"]
     assert romanised_names("Who chaired the Party meeting?") == []
     assert (3, "yongkang") in pinyin_bigrams("今年在永康举行")
+    # the post an English question names is looked for as articles write it (secretary: 书记)
+    assert "shuji" in analyse("Who is the party secretary of Meiling village?").terms
 
 
 def test_frequency_questions_and_head_nouns():
@@ -181,6 +183,8 @@ def test_english_questions_counting_people_or_companies_ask_in_their_measure_wor
     assert analyse("How many workshops were set up?").unit is None
     assert analyse("How much money did the zone recover for workers?").unit == "元"
     assert analyse("How much is the cup worth?").unit == "元"
+    assert analyse("How many patient visits has the clinic handled?").unit == "人次"
+    assert analyse("How many orders did the livestream take?").unit == "单"
     text = "开发区共完成哈尔斯公司等6家企业的创建，党支部有党员20名。"
     fits = {text[a:b]: fit for (a, b), fit in typed_candidates(text, "number", "人").items()}
     assert fits["20名"] > fits["6家"]
@@ -477,3 +481,14 @@ def test_a_weekday_answers_which_day_of_the_week():
     text = "城南派出所组建了反诈宣传队，每周三走进社区开展宣传。"
     a = text.index("每周三")
     assert _misreading(q, text, text, (a, a + 3)) == 0.0
+
+
+def test_a_house_number_is_no_day():
+    """溪畔路188号: no 88号 cut from the number, and no 32nd of a month."""
+    assert not any("88号" in s for s in spans("阅览室位于溪畔路188号，当天正式启用。", "date"))
+    assert spans("新馆设在幸福路32号。", "date") == []
+    assert "10月24日" in spans("10月24日，新馆开放。", "date")
+
+
+def test_a_doubled_character_is_no_name_by_jiebas_tag_alone():
+    assert "徐徐" not in spans("一幅“活动党员干 群众竞相仿”的画卷在哈尔斯公司徐徐铺展。", "person")
