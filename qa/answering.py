@@ -20,8 +20,8 @@ import numpy as np
 
 from embeddings.store import Corpus
 from qa.reader import WINDOW_CHARS, Reader, window_around
-from qa.question import (ATTRIBUTES, CN_DIGITS, ENGLISH_TITLES, FUNCTION_CHARS, MONEY_UNIT, UNITS, WHICH_MEASURES,
-                         Question, gap_contexts, name_stem)
+from qa.question import (ATTRIBUTES, CN_DIGITS, FUNCTION_CHARS, MONEY_UNIT, UNITS, WHICH_MEASURES, Question,
+                         english_posts, gap_contexts, name_stem)
 from qa.retrieval import Passage
 from qa.text import char_bigrams, pinyin_bigrams, plain_words, pos_tag, to_simplified
 
@@ -1174,8 +1174,7 @@ class Answerer:
         held = re.split(r"[、\s]", titles)  # each post, the one right before the name last
         named = _ENDS_IN_TITLE.search(held[-1])
         if q.lang == "en":  # chairman of Daoming Optics → 党支部书记吴康英: no post it holds
-            posts = [post for word, chinese in ENGLISH_TITLES.items()
-                     if re.search(rf"\b{word}\b", q.text, re.IGNORECASE) for post in chinese]
+            posts = english_posts(q.text)
             return False if named and posts and not any(post in titles for post in posts) else None
         asked = max((t for t in _TITLES.split("|") if t in q.text), key=len, default=None)
         if not asked:

@@ -183,10 +183,10 @@ def proper_names(text: str, words: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(name for name in names if not _category(text, name)))
 
 
-def _english_posts(text: str) -> list[str]:
-    """The pinyin pairs of the Chinese posts an English question names (secretary → 书记 → shuji)."""
-    return [p for word, posts in ENGLISH_TITLES.items() if re.search(rf"\b{word}\b", text, re.IGNORECASE)
-            for post in posts for _, p in pinyin_bigrams(post)]
+def english_posts(text: str) -> list[str]:
+    """The Chinese posts an English question names (secretary → 书记)."""
+    return [post for word, posts in ENGLISH_TITLES.items() if re.search(rf"\b{word}\b", text, re.IGNORECASE)
+            for post in posts]
 
 
 def _tag_of(text: str, word: str) -> str:
@@ -233,7 +233,8 @@ def analyse(question: str) -> Question:
             masked = _STORY.sub("|", _AUTHOR.sub("|", masked))
         terms = tuple(dict.fromkeys(t for t in char_bigrams(masked) if t not in STOPWORDS))
     else:  # only romanised Chinese names can match Chinese text, and the posts it names
-        terms = tuple(dict.fromkeys(romanised_names(text) + _english_posts(text)))
+        posts = [p for post in english_posts(text) for _, p in pinyin_bigrams(post)]  # 书记 → shuji
+        terms = tuple(dict.fromkeys(romanised_names(text) + posts))
     counted_term = _COUNTED_TERM.search(text) if lang == "zh" else None
     plural = bool(_PLURAL.search(text) or counted_term)
     head = _head_noun(text) if lang == "zh" else None
