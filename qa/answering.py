@@ -77,9 +77,10 @@ NEIGHBOUR_SUPPORT = 0.6
 
 _NUM = r"(?:\d+(?:[.,]\d+)*|(?:[上近数](?=[十百千万]))?[零〇一二两三四五六七八九十百千]+)"  # 上百: about a hundred
 _LATIN_UNITS = "km²|m²|GHz|MHz|km|kg|cm|mm"  # also after a space: 4.7 GHz
-_NUMBER = re.compile(rf"{_NUM}(?:余|多)?(?:万|亿)?(?:余|多)?(?:{UNITS}| (?:{_LATIN_UNITS}))?")
+_MAGNITUDE = r"(?:余|多)?(?:万|亿)?(?:余|多)?"  # 3万余, 60余万, 10多亿
+_NUMBER = re.compile(rf"{_NUM}{_MAGNITUDE}(?:{UNITS}| (?:{_LATIN_UNITS}))?")
 _TIME_TAKEN = re.compile(r"\d+(?:小时|分钟?|秒)(?:\d+(?:\.\d+)?(?:分钟?|秒))+")  # 4分21秒, one duration
-_DURATION = re.compile(rf"{_NUM}(?:余|多)?(?:万|亿)?(?:余|多)?(?:个月|个?小时|分钟|秒钟?|天|周|个?星期|年|个?世纪)(?:左右)?")
+_DURATION = re.compile(rf"{_NUM}{_MAGNITUDE}(?:个月|个?小时|分钟|秒钟?|天|周|个?星期|年|个?世纪)(?:左右)?")
 _YEAR_NUMBER = re.compile(r"\d{4}年")  # 2023年 is a year, not twenty centuries
 _ENDS_IN_UNIT = re.compile(rf"(?:{UNITS})$")
 # Years, months and days in digits or in Chinese numerals (一九六一年九月十日)
@@ -586,9 +587,7 @@ def _misreading(q: Question, text: str, simplified: str, span: Span) -> float:
     if _not_where(q, simplified, span):  # 哈尔斯公司在哪里: not 哈尔斯公司五楼会议室, a room inside it
         return 0.5
     if q.qtype == "number" and not _ASKS_BEFORE.search(q.text):  # 由最初的3名发展到现在的20名: 20名
-        if _added_for_total(q, simplified, span):
-            return 0.6
-        return 0.6 if a in _changed_from(text) else 0.0
+        return 0.6 if _added_for_total(q, simplified, span) or a in _changed_from(text) else 0.0
     return 0.0
 
 
@@ -916,7 +915,7 @@ def _gap_between(sentence: str, left: str, right: str, unit: str | None,
     starts = _word_starts(left)
     for n in range(min(len(left), 8), 1, -1):
         anchor = left[-n:]
-        if n <= SHORT_ANCHOR and len(left) - n not in starts and len(anchor.rstrip("".join(FUNCTION_CHARS))) < 2:
+        if n <= SHORT_ANCHOR and len(left) - n not in starts and len(anchor.rstrip(_FUNCTION_CHARS)) < 2:
             continue  # 董事|长是 would anchor on 增长是 (规上|企业 on 规模以上企业 still may)
         pos = _best_occurrence(sentence, anchor, context[:-n])
         if pos >= 0:
@@ -943,6 +942,7 @@ def _gap_between(sentence: str, left: str, right: str, unit: str | None,
 # A left context this short that starts inside a word of the question must hold two characters
 # besides function words
 SHORT_ANCHOR = 3
+_FUNCTION_CHARS = "".join(FUNCTION_CHARS)  # for str.rstrip, once rather than per anchor tried
 
 
 @lru_cache(maxsize=1024)
