@@ -23,7 +23,7 @@ from qa.reader import WINDOW_CHARS, Reader, window_around
 from qa.question import (ATTRIBUTES, CN_DIGITS, FUNCTION_CHARS, MONEY_UNIT, UNITS, WHICH_MEASURES, Question,
                          english_posts, gap_contexts, name_stem)
 from qa.retrieval import Passage
-from qa.text import char_bigrams, pinyin_bigrams, plain_words, pos_tag, to_simplified
+from qa.text import CJK, char_bigrams, pinyin_bigrams, plain_words, pos_tag, to_simplified
 
 SENTENCES_READ = 8  # best sentences whose spans compete
 # Windows around the best sentences that the trained reader reads, one at a time: the next
@@ -663,6 +663,12 @@ def _place_for_company(q: Question, answer: str) -> bool:
     return q.head in _COMPANY_HEADS and bool(_PLACE_NAME.search(answer))
 
 
+def _place_for_post_holder(q: Question, answer: str) -> bool:
+    """Who was the project manager, answered with 梅溪镇: a post is held by a person, not a place."""
+    names_post = english_posts(q.text) if q.lang == "en" else _POST_TITLE.search(q.text)
+    return q.qtype == "person" and bool(names_post) and bool(_PLACE_NAME.search(answer))
+
+
 def _added_for_total(q: Question, simplified: str, span: Span) -> bool:
     """How many in total (总共有多少张床位, 总收入) is not answered by what is added (新增床位40张)."""
     a = span[0]
@@ -975,8 +981,11 @@ class Answerer:
         self.reader = reader
         self._documents = {d.doc_id: d for d in corpus.documents}
         self.sentence_vectors = sentence_vectors
-        self.idf = _idf([set(char_bigrams(_simplified_lower(c.text))) for c in corpus.chunks])
+        chunk_texts = [_simplified_lower(c.text) for c in corpus.chunks]
+        self.idf = _idf([set(char_bigrams(text)) for text in chunk_texts])
+        self.char_idf = _idf([set(CJK.findall(text)) for text in chunk_texts])  # for English glosses
         self.max_idf = max(self.idf.values(), default=1.0)
+        self._gloss_tables = lru_cache(maxsize=256)(self._gloss_table)
         self._bylines: dict[str, list[int]] = {}
         for i, sentence in enumerate(corpus.sentences):
             if sentence.kind == "byline":
@@ -984,14 +993,44 @@ class Answerer:
 
     def _weights(self, q: Question) -> dict[str, float]:
         # A term the articles never use weighs most: missing it means "not in the articles".
-        return {t: self.idf.get(t, self.max_idf) for t in q.terms}
+        weights = {t: self.idf.get(t, self.max_idf) for t in q.terms}
+        return weights | self._gloss_tables(q.glosses)[1] if q.glosses else weights
 
-    @staticmethod
-    def _hits(q: Question, text: str) -> list[tuple[int, int, str]]:
+    def _idf_of(self, word: str) -> float | None:
+        """The idf of a Chinese word in the articles (None: they never use it); a longer word's
+        that of its rarest character pair, which it can only be rarer than."""
+        if len(word) == 1:
+            return self.char_idf.get(word)
+        pairs = [self.idf.get(word[i:i + 2]) for i in range(len(word) - 1)]
+        return None if None in pairs else max(pairs)
+
+    def _gloss_table(self, glosses: tuple[tuple[str, frozenset[str]], ...]):
+        """For an English question's words: each translation the articles use, by its first
+        character, as (translation, term); and each word's weight, that of its commonest
+        translation (a word is found wherever any of its translations is)."""
+        by_first: dict[str, list[tuple[str, str]]] = {}
+        weights = {}
+        for word, chinese in glosses:
+            used = {c: idf for c in chinese if (idf := self._idf_of(c)) is not None}
+            if not used:  # a word the articles never use, or one the dictionary lacks: no evidence
+                continue
+            term = f"en:{word}"
+            weights[term] = min(used.values())
+            for c in used:
+                by_first.setdefault(c[0], []).append((c, term))
+        return by_first, weights
+
+    def _hits(self, q: Question, text: str) -> list[tuple[int, int, str]]:
         """(start, end, term) of each question term found in text."""
         if q.lang == "en":
             terms = set(q.terms)
-            return [(i, i + 2, p) for i, p in pinyin_bigrams(text) if p in terms]
+            found = [(i, i + 2, p) for i, p in pinyin_bigrams(text) if p in terms]
+            if q.glosses:
+                by_first = self._gloss_tables(q.glosses)[0]
+                simplified = _simplified_lower(text)
+                found += [(i, i + len(c), term) for i, ch in enumerate(simplified)
+                          for c, term in by_first.get(ch, ()) if simplified.startswith(c, i)]
+            return found
         simplified = _simplified_lower(text)
         return [(m.start(), m.start() + len(t), t) for t in q.terms
                 for m in re.finditer(re.escape(t), simplified)]
@@ -1151,6 +1190,7 @@ class Answerer:
         answer = simplified[found.start:found.end]
         return (self._off_topic(q, found) or self._other_post(q, found) or _repeats_the_question(q, answer)
                 or _counts_other_things(q, answer) or _day_for_how_long(q, answer) or _place_for_company(q, answer)
+                or _place_for_post_holder(q, answer)
                 or _venue_for_agent(q, simplified, span) or _brand_for_organisation(q, simplified, span)
                 or _added_for_total(q, simplified, span)
                 or _lasts_until(q, simplified, span) or _not_where(q, simplified, span))
@@ -1390,7 +1430,7 @@ class Answerer:
 def _evidence(q: Question, s: _Scored) -> float:
     """How well the evidence sentence and its passage cover the question, in [0, 1]."""
     if q.lang == "en":
-        return 0.6 * s.dense + 0.4 * s.lexical if q.terms else s.dense
+        return 0.6 * s.dense + 0.4 * s.lexical if q.terms or q.glosses else s.dense
     return 0.55 * s.lexical + 0.15 * s.context + 0.3 * s.dense
 
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from qa.glossary import translations
 from qa.text import (CJK, STOPWORDS, char_bigrams, content_words, cut, pinyin_bigrams, plain_words, pos_tag,
                      romanised_names, to_simplified)
 
@@ -89,7 +90,7 @@ _NAME_STEM = r"[^\W\d_哪几多少什么那这该本全各每某一二两三四�
 _MONEY = re.compile(r"钱|工资|薪酬|资金|金额|善款|捐款|收入|经费|投资|产值|营收|销售额|费用|税收|利润|奖金|补贴|"
                     r"周转金|价值|价格|出口额|进口额|营业额|成交额|交易额|贸易额|总额")
 _EN_MONEY = re.compile(r"\bhow much (?:money|cash|funding)\b|\b(?:wages?|salar(?:y|ies)|funds?|yuan|rmb|cost|price|"
-                       r"worth|donations?|income|investment|revenue|profits?|budget)\b", re.IGNORECASE)
+                       r"worth|donations?|income|investment|revenue|profits?|budget|fine[sd]?|penalt(?:y|ies))\b", re.IGNORECASE)
 _COUNT = re.compile(rf"哪([{CN_DIGITS}])(?![{CN_DIGITS}])")  # 哪五个, not 哪十二个
 _NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)} | {"两": 2, "双": 2}
 # What are the five major actions: an English question counts the items it asks for in words
@@ -138,6 +139,8 @@ class Question:
     names: tuple[str, ...] = ()  # the towns, villages, counties, cities and companies it names
     count: int | None = None  # how many items a list question asks for (哪五个 → 5)
     singular: bool = False  # 哪个/哪家/哪位: one thing is wanted, not a list
+    # English: each content word with the Chinese words it may stand for (hospital → 医院)
+    glosses: tuple[tuple[str, frozenset[str]], ...] = ()
 
 
 def _language(text: str) -> str:
@@ -242,8 +245,10 @@ def analyse(question: str) -> Question:
     asked_count = (counted_term or _COUNT.search(text)) if lang == "zh" else _EN_COUNT.search(text) if plural else None
     count = (_NUMERALS if lang == "zh" else _EN_NUMERALS)[asked_count.group(1).lower()] if asked_count else None
     singular = not plural and bool(_SINGULAR.search(text))
+    # the posts it names are looked for already, as articles write them
+    glosses = tuple(g for g in translations(text) if g[0] not in ENGLISH_TITLES) if lang == "en" else ()
     return Question(question, text, lang, qtype, words, terms, unit, plural, asks_author,
-                    left, right, head, names, count, singular)
+                    left, right, head, names, count, singular, glosses)
 
 
 @lru_cache(maxsize=1024)  # asked again for every sentence a question is matched against

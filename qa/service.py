@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 
 from embeddings.encoder import Encoder
 from embeddings.store import Corpus, LoadedIndex, load_index, read_manifest
+from qa import glossary
 from qa.answering import Answerer
 from qa.config import Settings
 from qa.conversation import SessionStore, resolve_followup
@@ -160,6 +161,8 @@ class QAService:
             encoder = load_encoder(settings, log=log)
             index = ensure_index(settings, encoder, show_progress=show_progress, log=log)
             live = Searchable.of(index, reader.result())
+        # English questions need the dictionary: read it meanwhile, not before the first answer
+        threading.Thread(target=glossary.load, name="dictionary", daemon=True).start()
         return cls(settings, encoder, live)
 
     def ask(self, question: str, top_k: int | None = None, session_id: str | None = None,

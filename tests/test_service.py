@@ -667,3 +667,18 @@ def test_a_reader_span_leading_up_to_the_rules_answer_confirms_it(tmp_path, sett
         "人数超过20万人次，成交订单1.2万单，销售额达38.4万元。\n开幕当天，青峰村还举办了“杨梅王”评选。\n",
         tmp_path, settings, encoder, service)
     assert small.ask("开幕当天那场直播一共卖了多少钱？").answer == "38.4万元"
+
+
+def test_english_questions_match_sentences_through_the_dictionary(tmp_path, settings, encoder, service):
+    # No romanised name to find: only the translated words (hospital → 医院, doctor → 医生, reader
+    # → 读者) tell the sentences apart (all declined before the dictionary).
+    small = _service_over(
+        "白云区民生实事进展顺利\n\n今年以来，白云区新建城市公园3座，改造老旧小区12个。区人民医院新增病床200张，"
+        "引进医生45名。白云区第一中学新建教学楼一幢，新增学位800个。区图书馆全年接待读者5.6万人次。"
+        "区环保部门共查处违法排污企业6家，罚款38万元。\n", tmp_path, settings, encoder, service)
+    assert small.ask("How many doctors did the hospital bring in?").answer == "45名"
+    assert small.ask("How many parks were built?").answer == "3座"
+    assert small.ask("How many old residential communities were renovated?").answer == "12个"
+    assert small.ask("How many new school places did the middle school add?").answer == "800个"
+    assert small.ask("How many readers did the library receive?").answer == "5.6万人次"
+    assert small.ask("How much was the fine for polluting companies?").answer == "38万元"

@@ -1,0 +1,19 @@
+"""The English-Chinese dictionary that lets English questions match Chinese sentences."""
+
+from qa.glossary import english_words, lemma, translations
+
+
+def test_english_content_words_are_matched_as_lemmas():
+    assert english_words("How many hospitals were opened in the new towns?") == ["hospital", "open", "new", "town"]
+    assert [lemma(w) for w in ("companies", "exports", "exporting", "boxes", "news", "bus")] == [
+        "company", "export", "export", "box", "news", "bus"]
+
+
+def test_english_words_are_translated_into_the_chinese_they_may_stand_for():
+    found = dict(translations("Which hospital exports textiles to Vietnam?"))
+    assert "医院" in found["hospital"] and "出口" in found["export"] and "越南" in found["vietnam"]
+    assert {"which", "to"}.isdisjoint(found)  # question words are no content
+
+
+def test_a_word_the_dictionary_does_not_know_has_no_translation():
+    assert dict(translations("Where is Xiangzhu?")) == {}
