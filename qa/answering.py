@@ -22,6 +22,7 @@ from embeddings.store import Corpus
 from qa.reader import WINDOW_CHARS, Reader, window_around
 from qa.question import (ATTRIBUTES, CN_DIGITS, FUNCTION_CHARS, MONEY_UNIT, UNITS, WHICH_MEASURES, Question,
                          english_posts, gap_contexts, name_stem)
+from qa.glossary import lemma
 from qa.retrieval import Passage
 from qa.text import CJK, char_bigrams, pinyin_bigrams, plain_words, pos_tag, to_simplified
 
@@ -42,7 +43,7 @@ SURE_MARGIN = 0.0
 # questions (it learnt from Chinese ones) its spans run long, and the rules keep those.
 # A frequency the rules find (每周, 每个月一次) is whole; the reader drags words in (多亏了每周).
 RULE_TYPES = ("date", "number", "place", "yesno", "frequency")
-ENGLISH_RULE_TYPES = RULE_TYPES + ("person",)
+ENGLISH_RULE_TYPES = RULE_TYPES + ("person", "organisation")
 TYPED_FIT = 0.8
 # A person the rules know only by jieba's name tag (fit 0.8) may be no person at all (康复, 楼三楼
 # are tagged so): in the reader's place it must be named by a title or the question's wording.
@@ -143,7 +144,7 @@ _COUNT_AFTER_LIST = re.compile(rf"(?:等|等?[\d{CN_DIGITS}]+[大{WHICH_MEASURES
 _PLACE_SUFFIX = re.compile(
     r"(?:省|市|县|区|镇|乡|村|街道|社区|国道|广场|大厅|会议室|礼堂|博物馆|纪念馆|中心|景区|公园|车间|"
     r"讲堂|园区|大楼|楼|室|厅|馆|站|路|街|门口)$")
-_LOCATED = re.compile(r"(?:位于|坐落于|坐落在|地处|设在|设于)([^，,。；;、：:]{2,30})")
+_LOCATED = re.compile(r"(?:位于|坐落于|坐落在|地处|设在|设于|(?:起点|终点)站?(?:为|是|设在|在))([^，,。；;、：:]{2,30})")
 _NAME_DOTS = "·•・‧"
 _QUOTES = " “”「」『』\"'"  # around a span that fills its clause
 # A what-question that asks for a name: 红色休息区|叫|什么
@@ -648,9 +649,40 @@ def _counts_other_things(q: Question, answer: str) -> bool:
 
 
 def _repeats_the_question(q: Question, answer: str) -> bool:
-    """An answer the question already says (哪个合作社 → 合作社) names nothing."""
+    """An answer the question already says (哪个合作社 → 合作社; which company's Party branch →
+    党支部, a translation of its words) names nothing."""
     bare = answer.strip(_QUOTES)
-    return q.lang == "zh" and q.qtype != "yesno" and bool(bare) and bare in q.text
+    if not bare or q.qtype == "yesno":
+        return False
+    return bare in q.text if q.lang == "zh" else _spelled_by(bare, {c for _, chinese in q.glosses for c in chinese})
+
+
+_ASKED_NOUN = re.compile(r"\b(?:which|what)\s+([a-z]+)", re.IGNORECASE)
+
+
+def _in_asked_noun(q: Question, term: str) -> bool:
+    """A question term that is part of the noun a which-question asks about (党委 of 哪个党委,
+    company of which company): found inside an answer, it names the answer's kind."""
+    if q.lang == "zh":
+        return bool(q.head) and term in q.head
+    asked = _ASKED_NOUN.search(q.text)
+    return bool(asked) and term == f"en:{lemma(asked.group(1))}"
+
+
+def _spelled_by(text: str, words: set[str]) -> bool:
+    """text is the words run together (党支部 = 党 + 支部), with at most one single character:
+    single ones translate too many English words to say more."""
+    if len(text) > 6:
+        return False
+    ways = {0: 0}  # position reached → fewest single characters used to reach it
+    for start in range(len(text)):
+        if start not in ways:
+            continue
+        for end in range(start + 1, len(text) + 1):
+            if text[start:end] in words:
+                singles = ways[start] + (end - start == 1)
+                ways[end] = min(ways.get(end, singles), singles)
+    return ways.get(len(text), 2) <= 1
 
 
 # The kinds of company a question may ask for (哪家公司): a town or a village is none of them.
@@ -1142,8 +1174,8 @@ class Answerer:
                                                if s >= span[0] and e <= span[1] and t in asked) / total
         # The noun a 哪个党组织 asks about ends its answer (中共金华党组织): inside it, its words
         # are no repetition of the question but what names the answer.
-        head_hits = [(a, b, weights[t]) for a, b, t in found if q.head and t in q.head]
-        repeating = [(a, b, weights[t]) for a, b, t in found if not (q.head and t in q.head)]
+        head_hits = [(a, b, weights[t]) for a, b, t in found if _in_asked_noun(q, t)]
+        repeating = [(a, b, weights[t]) for a, b, t in found if not _in_asked_noun(q, t)]
         # The place or company a question names is the topic of the whole sentence (花街镇共有企业426家，
         # 其中…超亿元产值企业12家): its words support no one clause's candidate over another.
         about = [(a, b, weights[t]) for a, b, t in found if not any(t in name for name in q.names)]
@@ -1160,7 +1192,7 @@ class Answerer:
             # Question words in the answer's own clause support it most ("企业12家"
             # beats "集团公司4家" for 超亿元产值企业有几家), nearby words less.
             same_clause = sum(w for s, e, w in about if ca <= s and e <= cb and not (s >= a and e <= b))
-            if q.head and piece.endswith(q.head):
+            if piece.endswith(q.head) if q.head else any(e == b for _, e, _ in head_hits):
                 same_clause += sum(w for s, e, w in head_hits if s >= a and e <= b)
             nearby = sum(w for s, e, w in about if (s < ca or e > cb)
                          and min(abs(s - b), abs(a - e)) <= NEAR_CHARS)

@@ -87,8 +87,9 @@ def _read_dictionary() -> dict[str, frozenset[str]]:
         for sense in entry["definitions"]:
             if sense.strip().startswith(_NOT_A_SENSE):
                 continue
-            for word in _sense_words(sense):
-                translations.setdefault(word, set()).add(chinese)
+            for part in sense.split(","):  # "branch, esp. grass root branches of a political party"
+                for word in _sense_words(part):
+                    translations.setdefault(word, set()).add(chinese)
     return {word: frozenset(chinese) for word, chinese in translations.items()}
 
 

@@ -48,7 +48,9 @@ _EN_TYPES = [
     ("place", r"\bwhere\b|\bwhich (?:place|village|town|city|county|district|province|street|hall|room)\b"
               r"|\bwhat (?:place|village|town|city)\b"),
     ("organisation", r"\bwhich (?:company|companies|organi[sz]ations?|units?|departments?|firm|enterprise"
-                     r"|group|party committee|branch|bank|school)\b|\bwhat (?:company|organi[sz]ation)\b"),
+                     r"|group|party committee|branch|bank|school|institutions?|institutes?|agency|agencies"
+                     r"|associations?|cooperatives?|universit(?:y|ies)|college|hospital)\b"
+                     r"|\bwhat (?:company|organi[sz]ation|institution|agency)\b"),
     ("other", r"\bwhy\b|\bhow\b"),
     ("what", r"\bwhat\b|\bwhich\b"),
 ]

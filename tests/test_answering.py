@@ -3,8 +3,8 @@
 import pytest
 
 from qa.answering import (_asks_post, _brand_owners, _clauses, _gap_span, _lasts_until, _lists, _misreading,
-                          _named_subject, _posts, _noun_phrases, _quoted_names, _support_clause, _trim,
-                          typed_candidates, typed_spans)
+                          _named_subject, _place_for_post_holder, _posts, _noun_phrases, _quoted_names,
+                          _repeats_the_question, _support_clause, _trim, typed_candidates, typed_spans)
 from qa.question import analyse, gap_contexts
 
 
@@ -492,3 +492,13 @@ def test_a_house_number_is_no_day():
 
 def test_a_doubled_character_is_no_name_by_jiebas_tag_alone():
     assert "徐徐" not in spans("一幅“活动党员干 群众竞相仿”的画卷在哈尔斯公司徐徐铺展。", "person")
+
+
+def test_an_answer_in_the_questions_own_words_or_a_place_for_a_post_says_something_else():
+    branch = analyse("The photo wall shows which company's Party branch?")
+    assert _repeats_the_question(branch, "党支部")  # 党 (party) + 支部 (branch): the question's words
+    assert not _repeats_the_question(branch, "白云公交公司党支部")
+    manager = analyse("Who was the project manager for the contractor?")
+    assert _place_for_post_holder(manager, "梅溪镇") and not _place_for_post_holder(manager, "陈立群")
+    assert _place_for_post_holder(analyse("工程的项目经理是谁？"), "梅溪镇")
+    assert not _place_for_post_holder(analyse("谁主办了这次活动？"), "梅溪镇")  # a town may organise

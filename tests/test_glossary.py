@@ -17,3 +17,9 @@ def test_english_words_are_translated_into_the_chinese_they_may_stand_for():
 
 def test_a_word_the_dictionary_does_not_know_has_no_translation():
     assert dict(translations("Where is Xiangzhu?")) == {}
+
+
+def test_each_part_of_a_sense_translates():
+    # "branch, esp. grass root branches of a political party": the part before the comma counts
+    assert "支部" in dict(translations("the party branch"))["branch"]
+    assert "杨梅" in dict(translations("bayberry"))["bayberry"]  # "red bayberry (Myrica rubra), aka …"

@@ -682,3 +682,18 @@ def test_english_questions_match_sentences_through_the_dictionary(tmp_path, sett
     assert small.ask("How many new school places did the middle school add?").answer == "800个"
     assert small.ask("How many readers did the library receive?").answer == "5.6万人次"
     assert small.ask("How much was the fine for polluting companies?").answer == "38万元"
+
+
+def test_a_route_end_is_a_place_and_english_which_questions_name_their_kind(tmp_path, settings, encoder, service):
+    small = _service_over(
+        "白云公交新开K5路\n\n本报讯 昨日，由白云区公共交通有限公司运营的K5路正式开通。K5路从白云火车站发车，终点为青湖公园"
+        "公交首末站，全长11.3公里。白云区人民医院与省肿瘤医院签订了技术合作协议，省里专家每周来院坐诊一次。在公交站台，"
+        "一面由照片组成的笑脸墙十分显眼，反映出白云区公共交通有限公司党支部的风采。\n", tmp_path, settings, encoder, service)
+    # 终点为 X names a place (jieba tags 首末/t 站/v: no noun phrase); it was the start, 白云火车站
+    assert small.ask("K5路的终点在哪里？").answer == "青湖公园公交首末站"
+    assert small.ask("Where is the terminus of the K5 bus route?").answer == "青湖公园公交首末站"  # was K5路
+    # an institution is an organisation; the company of "which company" (公司) is no repetition of
+    # the question inside the answer (公共交通 was chosen)
+    assert small.ask("Which institution signed a technical cooperation agreement with the district hospital?"
+                     ).answer == "省肿瘤医院"
+    assert small.ask("Which company operates the K5 route?").answer == "白云区公共交通有限公司"
