@@ -41,7 +41,8 @@ _ZH_TYPES = [
     ("what", rf"什么|哪些|何种|哪几[{WHICH_MEASURES}]?|哪[{CN_DIGITS}]+[{WHICH_MEASURES}大]?|哪一?[{WHICH_MEASURES}]"),
 ]
 _EN_TYPES = [
-    ("frequency", r"\bhow often\b"),
+    # how long it can run, has been open: a duration, as 多久 asks (how long is the road: a number)
+    ("frequency", r"\bhow often\b|\bhow long (?:can|could|will|would|does|did|do|has|have|had|should|must)\b"),
     ("number", r"\bhow (?:many|much|long|big|old|large)\b|\bwhat (?:number|percentage|share)\b"),
     ("date", r"\bwhen\b|\bwhat (?:year|date|day|month|time)\b|\bwhich (?:year|date|day|month)\b"),
     ("person", r"\bwho(?:m|se)?\b|\bwhich person\b|\bwhat is the name of the (?:person|man|woman)\b"),

@@ -27,6 +27,9 @@ def spans(text, qtype, unit=None):
     ("When did the exhibition open?", "date", None),
     ("Where was the ceremony held?", "place", None),
     ("Which company sponsored the event?", "organisation", None),
+    ("Which institution signed the agreement?", "organisation", None),
+    ("How long can the sensor run on one battery?", "frequency", None),  # a duration, as 多久
+    ("How long is the new road?", "number", None),
 ])
 def test_question_types(question, qtype, unit):
     q = analyse(question)
@@ -55,6 +58,9 @@ def test_people_after_titles_and_tagged_names():
     text = "县委副书记王建国，村党支部书记李红梅和教授张伟出席了仪式。"
     found = spans(text, "person")
     assert {"王建国", "李红梅", "张伟"} <= set(found)
+    # posts beyond party and government ones; 长期 is no post
+    assert "魏国华" in spans("市中心血站站长魏国华告诉记者，库存仅能满足5天。", "person")
+    assert "期坚持" not in spans("派出所长期坚持，成效明显。", "person")
 
 
 def test_organisations_and_places():
