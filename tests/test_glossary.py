@@ -1,6 +1,7 @@
 """The English-Chinese dictionary that lets English questions match Chinese sentences."""
 
-from qa.glossary import english_words, lemma, translations
+from qa.glossary import english_words, lemma, search_words, translations
+from qa.question import analyse, search_tokens
 
 
 def test_english_content_words_are_matched_as_lemmas():
@@ -23,3 +24,10 @@ def test_each_part_of_a_sense_translates():
     # "branch, esp. grass root branches of a political party": the part before the comma counts
     assert "支部" in dict(translations("the party branch"))["branch"]
     assert "杨梅" in dict(translations("bayberry"))["bayberry"]  # "red bayberry (Myrica rubra), aka …"
+
+
+def test_keyword_search_gets_the_words_that_translate_a_word_alone():
+    words = search_words("Which hospital has the most doctors?")
+    assert {"医院", "医生"} <= set(words)
+    assert "出院" not in words  # "to leave hospital" translates more than hospital
+    assert {"医院", "医生"} <= set(search_tokens(analyse("Which hospital has the most doctors?")))
