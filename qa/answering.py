@@ -134,6 +134,8 @@ _FREQUENCY = re.compile(rf"每{_PERIOD}{_TIMES}?|一{_PERIOD}{_TIMES}"
 # 一 with a measure word is mostly the indefinite article (一种新方法, 走出了一条路).
 _ARTICLE = re.compile(r"一(?:个|种|类|位|名|家|座|所|条|项|次|批|处|支|套|本|篇|间|场|份|张|件|台|辆|层)")
 _RANGE = re.compile(r"\s*(?:-|－|—|–|~|～|至|到)\s*")
+# 晚上7点, 21:30; not the 8时 of UTC+8时 (a time zone)
+_CLOCK = re.compile(r"(?<![+\-A-Za-z0-9])(?:上午|下午|晚上|晚|早上|中午|正午|凌晨|傍晚)?\d{1,2}(?:[点时](?:\d{1,2}分|半)?|[:：]\d{2})")
 _VAGUE_DATE = re.compile(r"近日|日前|当天|当日|当晚|近年来")
 _LIST_TAIL = re.compile(rf"[{_JOINERS}]")
 _CLAUSE_BREAKS = "，,；;：:。！？!?"
@@ -145,6 +147,7 @@ _COUNT_AFTER_LIST = re.compile(rf"(?:等|等?[\d{CN_DIGITS}]+[大{WHICH_MEASURES
 _PLACE_SUFFIX = re.compile(
     r"(?:省|市|县|区|镇|乡|村|街道|社区|国道|广场|大厅|会议室|礼堂|博物馆|纪念馆|中心|景区|公园|车间|"
     r"讲堂|园区|大楼|楼|室|厅|馆|站|路|街|门口)$")
+_ADDRESS = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:路|街|大道|大街|巷)\d+号")
 _LOCATED = re.compile(r"(?:位于|坐落于|坐落在|地处|设在|设于|(?:起点|终点)站?(?:为|是|设在|在))([^，,。；;、：:]{2,30})")
 _NAME_DOTS = "·•・‧"
 _QUOTES = " “”「」『』\"'"  # around a span that fills its clause
@@ -152,7 +155,8 @@ _QUOTES = " “”「」『』\"'"  # around a span that fills its clause
 _NAME_WORDS = ("名字", "名称", "名")
 _NAMING = re.compile(r"(?:叫做|叫|称为|名为|的名字是|的名称是|名字是|名称是|是)$")
 _ASKS_YEAR = re.compile(r"哪一?年|何年|什么年份|哪个年份|which year|what year", re.IGNORECASE)
-_ASKS_DAY = re.compile(r"哪一?天|哪一?日|几号|几日|what day|which day", re.IGNORECASE)
+_ASKS_HOUR = re.compile(r"几点|几时|什么时刻|\bwhat time\b", re.IGNORECASE)
+_ASKS_DAY = re.compile(r"哪一?天|哪一?日|几号|几日|星期几|礼拜几|周几|what day|which day", re.IGNORECASE)
 # When something began (opened, was founded) is not the date it lasts until, and the reverse.
 _ASKS_START = re.compile(r"开幕|开始|开业|开馆|开园|开工|开通|开放|启动|启用|投用|揭幕|揭牌|成立|"
                          r"\b(?:open|opened|start|started|begin|began|launch|launched|found|founded)\b",
@@ -391,7 +395,9 @@ def _places(text: str) -> list[tuple[Span, float]]:
                   if (m := _PLACE_SUFFIX.search(text[a:end])) and end - a - len(m.group()) >= 2]
     found += [((a, b), 0.6) for a, b, flag in tags if flag == "ns"]
     # place names in a row name one place: 乌拉圭|蒙得维的亚
-    return found + [((tags[i][0], tags[j][1]), 0.9) for i, j in _runs(tags, lambda flag: flag == "ns") if j > i]
+    found += [((tags[i][0], tags[j][1]), 0.9) for i, j in _runs(tags, lambda flag: flag == "ns") if j > i]
+    # a district or town and the street address after it are one place, more exact (东新区|振兴路99号)
+    return found + [((a, m.end()), fit + 0.05) for (a, b), fit in found if (m := _ADDRESS.match(text, b))]
 
 
 def _organisations(text: str) -> list[tuple[Span, float]]:
@@ -582,7 +588,8 @@ def _misreading(q: Question, text: str, simplified: str, span: Span) -> float:
     a, b = span
     if q.qtype == "date":
         # 哪一年, 哪一天: 七月 alone is no answer
-        needs = "年" if _ASKS_YEAR.search(q.text) else "日号天初" if _ASKS_DAY.search(q.text) else ""
+        needs = ("年" if _ASKS_YEAR.search(q.text) else "日号天初" if _ASKS_DAY.search(q.text)
+                 else "点时:：" if _ASKS_HOUR.search(q.text) else "")
         missing = bool(needs) and not any(c in text[a:b] for c in needs) and not (
             needs != "年" and re.search(_WEEKDAY, text[a:b]))  # 每周哪天: 每周三
         return 1.0 * missing + 0.5 * _lasts_until(q, simplified, span)  # 什么时候开幕: not 持续至5月22日
@@ -595,8 +602,9 @@ def _misreading(q: Question, text: str, simplified: str, span: Span) -> float:
 
 @lru_cache(maxsize=1024)  # asked for every candidate of the sentence
 def _changed_from(text: str) -> frozenset[int]:
-    """Where the numbers a sentence says changed into others start (由最初的|3名|党员发展到…)."""
-    return frozenset(m.start(1) for m in _CHANGE.finditer(text))
+    """Where the numbers a sentence says changed into others start (由最初的|3名|党员发展到…;
+    由|2020年|的|12万元|增加到: the year is no value, both are before the change)."""
+    return frozenset(n.start() for m in _CHANGE.finditer(text) for n in _NUMBER.finditer(text, m.start(), m.end()))
 
 
 def _lasts_until(q: Question, simplified: str, span: Span) -> bool:
@@ -835,6 +843,10 @@ def _numbers(text: str, unit: str | None) -> list[tuple[Span, float]]:
 def _dates(text: str) -> list[tuple[Span, float]]:
     dates = list(_DATE.finditer(text))
     found = [(m.span(), 0.5 if _VAGUE_DATE.fullmatch(m.group()) else 1.0) for m in dates]
+    # a time of day with no date (每天晚上7点到11点), below a date for 什么时候
+    clocks = [m for m in _CLOCK.finditer(text) if not any(d.start() <= m.start() < d.end() for d in dates)]
+    found += [(m.span(), 0.9) for m in clocks]
+    dates = sorted(dates + clocks, key=lambda m: m.start())
     # a range, 1984年10月7日至1985年9月29日, answers as a whole (over either end)
     return found + [((m.start(), n.end()), 1.05) for m, n in zip(dates, dates[1:])
                     if _RANGE.fullmatch(text, m.end(), n.start())]

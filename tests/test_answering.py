@@ -30,6 +30,7 @@ def spans(text, qtype, unit=None):
     ("Which institution signed the agreement?", "organisation", None),
     ("How long can the sensor run on one battery?", "frequency", None),  # a duration, as 多久
     ("How long is the new road?", "number", None),
+    ("工作站礼拜几有律师坐班？", "date", None),  # which weekday: not a count (几)
 ])
 def test_question_types(question, qtype, unit):
     q = analyse(question)
@@ -508,3 +509,26 @@ def test_an_answer_in_the_questions_own_words_or_a_place_for_a_post_says_somethi
     assert _place_for_post_holder(manager, "梅溪镇") and not _place_for_post_holder(manager, "陈立群")
     assert _place_for_post_holder(analyse("工程的项目经理是谁？"), "梅溪镇")
     assert not _place_for_post_holder(analyse("谁主办了这次活动？"), "梅溪镇")  # a town may organise
+
+
+def test_every_number_before_a_change_is_what_it_was():
+    """由2020年的12万元增加到去年的68万元: the year does not hide 12万元 from the change."""
+    q = analyse("村集体经营性收入涨到了多少？")
+    text = "村集体经营性收入由2020年的12万元增加到去年的68万元。"
+    old, new = text.index("12万元"), text.index("68万元")
+    assert _misreading(q, text, text, (old, old + 4)) > 0 and _misreading(q, text, text, (new, new + 4)) == 0
+
+
+def test_a_street_address_after_a_district_is_part_of_the_place():
+    assert "东新区振兴路99号" in spans("调解中心设在县城东新区振兴路99号的诉讼服务中心内。", "place")
+
+
+def test_times_of_day_are_dates_and_answer_what_time():
+    text = "每年3月至5月茶季期间，直播间每天晚上7点到11点连续开播。"
+    assert {"晚上7点到11点", "3月至5月"} <= set(spans(text, "date"))
+    q = analyse("直播间每天几点开播？")
+    months, hours = text.index("3月至5月"), text.index("晚上7点到11点")
+    assert _misreading(q, text, text, (months, months + 5)) > 0
+    assert _misreading(q, text, text, (hours, hours + 8)) == 0
+    assert spans("末班车21:30从东站发出。", "date") == ["21:30"]
+    assert "8时" not in spans("夏至当日正午12时26分（UTC+8时）无影。", "date")  # a time zone
