@@ -9,6 +9,7 @@ answers more of the question. Only short senses count (a gloss of at most three 
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from functools import lru_cache
@@ -69,11 +70,16 @@ _dictionary: tuple[dict[str, frozenset[str]], dict[str, tuple[str, ...]]] | None
 
 def load() -> tuple[dict[str, frozenset[str]], dict[str, tuple[str, ...]]]:
     """The dictionary, read once (1.4 s: the service starts reading it in the background):
-    each English word's translations, and those of them that translate the word alone."""
+    each English word's translations, and those of them that translate the word alone. A
+    dictionary that cannot be read leaves English questions their names, not an error."""
     global _dictionary
     with _loading:  # a question asked meanwhile waits for the read under way, not a second one
         if _dictionary is None:
-            _dictionary = _read_dictionary()
+            try:
+                _dictionary = _read_dictionary()
+            except (ImportError, OSError, EOFError, ValueError) as exc:
+                logging.getLogger(__name__).warning("English-Chinese dictionary unavailable: %s", exc)
+                _dictionary = ({}, {})
     return _dictionary
 
 

@@ -1,5 +1,6 @@
 """The English-Chinese dictionary that lets English questions match Chinese sentences."""
 
+from qa import glossary
 from qa.glossary import english_words, lemma, search_words, translations
 from qa.question import analyse, search_tokens
 
@@ -31,3 +32,14 @@ def test_keyword_search_gets_the_words_that_translate_a_word_alone():
     assert {"医院", "医生"} <= set(words)
     assert "出院" not in words  # "to leave hospital" translates more than hospital
     assert {"医院", "医生"} <= set(search_tokens(analyse("Which hospital has the most doctors?")))
+
+
+def test_a_dictionary_that_cannot_be_read_leaves_english_questions_their_names(monkeypatch, caplog):
+    def unreadable():
+        raise OSError("cedict_1_0_ts_utf-8_mdbg.txt.gz: not a gzipped file")
+
+    monkeypatch.setattr(glossary, "_dictionary", None)
+    monkeypatch.setattr(glossary, "_read_dictionary", unreadable)
+    q = analyse("Which hospital in Xiangzhu has the most doctors?")
+    assert q.glosses == () and "xiangzhu" in q.terms and search_words(q.text) == []
+    assert "dictionary unavailable" in caplog.text
