@@ -20,7 +20,8 @@ import numpy as np
 
 from embeddings.store import Corpus
 from qa.reader import WINDOW_CHARS, Reader, window_around
-from qa.question import (ATTRIBUTES, CN_DIGITS, FUNCTION_CHARS, MONEY_UNIT, UNITS, WHICH_MEASURES, Question,
+from qa.question import (ATTRIBUTES, CN_DIGITS, ENGLISH_TITLES, FUNCTION_CHARS, MONEY_UNIT, UNITS, WHICH_MEASURES,
+                         Question,
                          english_posts, gap_contexts, name_stem)
 from qa.glossary import lemma
 from qa.retrieval import Passage
@@ -1057,9 +1058,13 @@ class Answerer:
         weights = {}
         for word, chinese in glosses:
             used = {c: idf for c in chinese if (idf := self._idf_of(c)) is not None}
-            if not used:  # a word the articles never use, or one the dictionary lacks: no evidence
-                continue
             term = f"en:{word}"
+            if not used:
+                # A post the articles never name (chairman: 董事长) says "not in the articles";
+                # another word may be one the dictionary translates otherwise: no evidence.
+                if word in ENGLISH_TITLES:
+                    weights[term] = self.max_idf
+                continue
             weights[term] = min(used.values())
             for c in used:
                 by_first.setdefault(c[0], []).append((c, term))
@@ -1260,6 +1265,8 @@ class Answerer:
         named = _ENDS_IN_TITLE.search(held[-1])
         if q.lang == "en":  # chairman of Daoming Optics → 党支部书记吴康英: no post it holds
             posts = english_posts(q.text)
+            if posts and not any(post in evidence for post in posts):
+                return False  # no chairman (董事长, 主席) in the sentence: 荣获, tagged a name, is none
             return False if named and posts and not any(post in titles for post in posts) else None
         asked = max((t for t in _TITLES.split("|") if t in q.text), key=len, default=None)
         if not asked:

@@ -28,10 +28,17 @@ something someone somebody thing things kind sort name named called get got make
 _NOT_A_SENSE = ("CL:", "variant of", "old variant", "see ", "surname ", "abbr. for", "used in")
 
 
+# centre → center, labour → labor, organisation → organization
+_AMERICAN_ENDINGS = {"tre": "ter", "tres": "ters", "our": "or", "ours": "ors", "isation": "ization",
+                     "isations": "izations"}
+_AMERICAN = re.compile(r"(?<=[a-z]{2})tres?$|(?<=[a-z]{3})(?:ours?|isations?)$")
+
+
 @lru_cache(maxsize=65536)  # the dictionary repeats its ~30,000 words; bounded for what users type
 def lemma(word: str) -> str:
     """A crude English stem, the same for the question's words and the dictionary's:
     hospitals → hospital, companies → company, opened → open, exporting → export."""
+    word = _AMERICAN.sub(lambda m: _AMERICAN_ENDINGS[m.group()], word)  # the dictionary's spelling
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 4 and word.endswith(("ches", "shes", "sses", "xes")):

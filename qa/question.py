@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from qa.glossary import search_words, translations
-from qa.text import (CJK, STOPWORDS, char_bigrams, content_words, cut, pinyin_bigrams, plain_words, pos_tag,
+from qa.glossary import english_words, search_words, translations
+from qa.text import (CJK, STOPWORDS, char_bigrams, content_words, cut, plain_words, pos_tag,
                      romanised_names, to_simplified)
 
 UNITS = ("美元|日元|日圆|欧元|英镑|港元|港币|美金|韩元|卢布|越南盾|新台币|人民币|法郎|km²|m²|GHz|MHz|℃|"
@@ -189,6 +189,14 @@ def proper_names(text: str, words: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(name for name in names if not _category(text, name)))
 
 
+def _english_glosses(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Each English content word with the Chinese it may stand for; a post with the posts
+    articles write for it (director → 主任, 局长, 院长, 厂长), found where any one of them is."""
+    known = dict(translations(text))
+    return tuple((word, frozenset(ENGLISH_TITLES[word]) if word in ENGLISH_TITLES else known[word])
+                 for word in english_words(text) if word in ENGLISH_TITLES or word in known)
+
+
 def english_posts(text: str) -> list[str]:
     """The Chinese posts an English question names (secretary → 书记)."""
     return [post for word, posts in ENGLISH_TITLES.items() if re.search(rf"\b{word}\b", text, re.IGNORECASE)
@@ -238,9 +246,8 @@ def analyse(question: str) -> Question:
         if asks_author:  # a story never says "this report was written by": look for its topic
             masked = _STORY.sub("|", _AUTHOR.sub("|", masked))
         terms = tuple(dict.fromkeys(t for t in char_bigrams(masked) if t not in STOPWORDS))
-    else:  # only romanised Chinese names can match Chinese text, and the posts it names
-        posts = [p for post in english_posts(text) for _, p in pinyin_bigrams(post)]  # 书记 → shuji
-        terms = tuple(dict.fromkeys(romanised_names(text) + posts))
+    else:  # romanised Chinese names are looked for as pinyin (its other words: glosses)
+        terms = tuple(dict.fromkeys(romanised_names(text)))
     counted_term = _COUNTED_TERM.search(text) if lang == "zh" else None
     plural = bool(_PLURAL.search(text) or counted_term)
     head = _head_noun(text) if lang == "zh" else None
@@ -248,8 +255,7 @@ def analyse(question: str) -> Question:
     asked_count = (counted_term or _COUNT.search(text)) if lang == "zh" else _EN_COUNT.search(text) if plural else None
     count = (_NUMERALS if lang == "zh" else _EN_NUMERALS)[asked_count.group(1).lower()] if asked_count else None
     singular = not plural and bool(_SINGULAR.search(text))
-    # the posts it names are looked for already, as articles write them
-    glosses = tuple(g for g in translations(text) if g[0] not in ENGLISH_TITLES) if lang == "en" else ()
+    glosses = _english_glosses(text) if lang == "en" else ()
     return Question(question, text, lang, qtype, words, terms, unit, plural, asks_author,
                     left, right, head, names, count, singular, glosses)
 
@@ -281,4 +287,4 @@ def search_tokens(q: Question) -> list[str]:
     if q.lang == "zh":
         return [*q.words, *q.terms]
     # English: the romanised names as pinyin, and the Chinese words that translate its words
-    return [*q.words, *(f"py:{t}" for t in q.terms), *search_words(q.text)]
+    return [*q.words, *(f"py:{t}" for t in q.terms), *search_words(q.text), *english_posts(q.text)]

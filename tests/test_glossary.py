@@ -43,3 +43,15 @@ def test_a_dictionary_that_cannot_be_read_leaves_english_questions_their_names(m
     q = analyse("Which hospital in Xiangzhu has the most doctors?")
     assert q.glosses == () and "xiangzhu" in q.terms and search_words(q.text) == []
     assert "dictionary unavailable" in caplog.text
+
+
+def test_british_spellings_are_looked_up_as_the_dictionary_spells_them():
+    assert [lemma(w) for w in ("centre", "labour", "organisation", "metres", "hour", "flour")] == [
+        "center", "labor", "organization", "meter", "hour", "flour"]
+
+
+def test_a_post_is_one_gloss_of_the_posts_articles_write_for_it():
+    q = analyse("Who is the director of the county legal aid centre?")
+    assert dict(q.glosses)["director"] == frozenset({"主任", "局长", "院长", "厂长"})
+    assert q.terms == ()  # no romanised name; the posts are no separate pinyin terms
+    assert "主任" in search_tokens(q)
