@@ -19,11 +19,10 @@ from functools import lru_cache
 import numpy as np
 
 from embeddings.store import Corpus
+from qa.glossary import lemma
 from qa.reader import WINDOW_CHARS, Reader, window_around
 from qa.question import (ATTRIBUTES, CN_DIGITS, ENGLISH_TITLES, FUNCTION_CHARS, MONEY_UNIT, UNITS, WHICH_MEASURES,
-                         Question,
-                         english_posts, gap_contexts, name_stem)
-from qa.glossary import lemma
+                         Question, english_posts, gap_contexts, name_stem)
 from qa.retrieval import Passage
 from qa.text import CJK, char_bigrams, pinyin_bigrams, plain_words, pos_tag, to_simplified
 
@@ -1192,8 +1191,9 @@ class Answerer:
                                                if s >= span[0] and e <= span[1] and t in asked) / total
         # The noun a 哪个党组织 asks about ends its answer (中共金华党组织): inside it, its words
         # are no repetition of the question but what names the answer.
-        head_hits = [(a, b, weights[t]) for a, b, t in found if _in_asked_noun(q, t)]
-        repeating = [(a, b, weights[t]) for a, b, t in found if not _in_asked_noun(q, t)]
+        asked = {t for _, _, t in found if _in_asked_noun(q, t)}
+        head_hits = [(a, b, weights[t]) for a, b, t in found if t in asked]
+        repeating = [(a, b, weights[t]) for a, b, t in found if t not in asked]
         # The place or company a question names is the topic of the whole sentence (花街镇共有企业426家，
         # 其中…超亿元产值企业12家): its words support no one clause's candidate over another.
         about = [(a, b, weights[t]) for a, b, t in found if not any(t in name for name in q.names)]
