@@ -669,13 +669,13 @@ def _repeats_the_question(q: Question, answer: str) -> bool:
 _ASKED_NOUN = re.compile(r"\b(?:which|what)\s+([a-z]+)", re.IGNORECASE)
 
 
-def _in_asked_noun(q: Question, term: str) -> bool:
-    """A question term that is part of the noun a which-question asks about (党委 of 哪个党委,
-    company of which company): found inside an answer, it names the answer's kind."""
+def _asked_noun_terms(q: Question, terms: set[str]) -> set[str]:
+    """The question terms that are part of the noun a which-question asks about (党委 of 哪个党委,
+    company of which company): found inside an answer, they name the answer's kind."""
     if q.lang == "zh":
-        return bool(q.head) and term in q.head
+        return {t for t in terms if q.head and t in q.head}
     asked = _ASKED_NOUN.search(q.text)
-    return bool(asked) and term == f"en:{lemma(asked.group(1))}"
+    return terms & {f"en:{lemma(asked.group(1))}"} if asked else set()
 
 
 def _spelled_by(text: str, words: set[str]) -> bool:
@@ -1191,7 +1191,7 @@ class Answerer:
                                                if s >= span[0] and e <= span[1] and t in asked) / total
         # The noun a 哪个党组织 asks about ends its answer (中共金华党组织): inside it, its words
         # are no repetition of the question but what names the answer.
-        asked = {t for _, _, t in found if _in_asked_noun(q, t)}
+        asked = _asked_noun_terms(q, {t for _, _, t in found})
         head_hits = [(a, b, weights[t]) for a, b, t in found if t in asked]
         repeating = [(a, b, weights[t]) for a, b, t in found if t not in asked]
         # The place or company a question names is the topic of the whole sentence (花街镇共有企业426家，
@@ -1265,9 +1265,11 @@ class Answerer:
         named = _ENDS_IN_TITLE.search(held[-1])
         if q.lang == "en":  # chairman of Daoming Optics → 党支部书记吴康英: no post it holds
             posts = english_posts(q.text)
-            if posts and not any(post in evidence for post in posts):
+            if not posts:
+                return None
+            if not any(post in evidence for post in posts):
                 return False  # no chairman (董事长, 主席) in the sentence: 荣获, tagged a name, is none
-            return False if named and posts and not any(post in titles for post in posts) else None
+            return False if named and not any(post in titles for post in posts) else None
         asked = max((t for t in _TITLES.split("|") if t in q.text), key=len, default=None)
         if not asked:
             return None
