@@ -132,8 +132,9 @@ _TIMES = r"(?:一次|一轮|\d+次|[一两二三四五六七八九十]+次)"
 _FREQUENCY = re.compile(rf"每{_PERIOD}{_TIMES}?|一{_PERIOD}{_TIMES}"
                         r"|(?:两|二|三|四|五|六|七|八|九|十)(?:天|周|个月|年)一次")
 # 一 with a measure word is mostly the indefinite article (一种新方法, 走出了一条路).
-_ARTICLE = re.compile(r"一(?:个|种|类|位|名|家|座|所|条|项|次|批|处|支|套|本|篇|间|场|份|张|件|台|辆|层)")
+_ARTICLE = re.compile(r"一(?:个|种|类|位|名|家|座|所|条|项|次|批|处|支|套|本|篇|间|场|份|张|件|台|辆|层|尾|株|棵|头|只|盏|颗|枚|架|艘|箱|栋|幢)")
 _RANGE = re.compile(r"\s*(?:-|－|—|–|~|～|至|到)\s*")
+_TIME_RANGE = re.compile(_RANGE.pattern + r"(?:次日|翌日|第二天)?")  # 17:30至次日1:00
 # 晚上7点, 21:30; not the 8时 of UTC+8时 (a time zone)
 _CLOCK = re.compile(r"(?<![+\-A-Za-z0-9])(?:上午|下午|晚上|晚|早上|中午|正午|凌晨|傍晚)?\d{1,2}(?:[点时](?:\d{1,2}分|半)?|[:：]\d{2})")
 _VAGUE_DATE = re.compile(r"近日|日前|当天|当日|当晚|近年来")
@@ -156,6 +157,8 @@ _NAME_WORDS = ("名字", "名称", "名")
 _NAMING = re.compile(r"(?:叫做|叫|称为|名为|的名字是|的名称是|名字是|名称是|是)$")
 _ASKS_YEAR = re.compile(r"哪一?年|何年|什么年份|哪个年份|which year|what year", re.IGNORECASE)
 _ASKS_HOUR = re.compile(r"几点|几时|什么时刻|\bwhat time\b", re.IGNORECASE)
+_ASKS_RANGE = re.compile(r"(?:哪|几|什么)[^，,到至]{0,5}(?:到|至)(?:哪|几|什么)|\bfrom (?:what|which|when)\b.*\b(?:to|until|till)\b",
+                         re.IGNORECASE)  # 几点到几点, 从哪天到哪天: both ends
 _ASKS_DAY = re.compile(r"哪一?天|哪一?日|几号|几日|星期几|礼拜几|周几|what day|which day", re.IGNORECASE)
 # When something began (opened, was founded) is not the date it lasts until, and the reverse.
 _ASKS_START = re.compile(r"开幕|开始|开业|开馆|开园|开工|开通|开放|启动|启用|投用|揭幕|揭牌|成立|"
@@ -166,7 +169,7 @@ _ASKS_END = re.compile(r"到|至|截至|截止|结束|闭幕|持续|为止|\b(?:
 _UNTIL = re.compile(r"(?:至|到|截至|截止|直到)$")
 # A number that changed (由最初的3名党员发展到现在的20名): the first is what it was, not what it is.
 _CHANGE = re.compile(rf"(?:由|从)[^，,。；;]{{0,12}}?({_NUMBER.pattern})[^，,。；;]{{0,12}}?"
-                     r"(?:发展|增加|增长|提高|提升|上升|扩大|减少|下降|降低|增|升|降|变)(?:到|至|为|成)")
+                     r"(?:发展|增加|增长|提高|提升|上升|扩大|减少|下降|降低|延长|缩短|调整|增|升|降|变|改)(?:到|至|为|成)")
 _ASKS_BEFORE = re.compile(r"最初|原来|原先|起初|当初|开始|成立时|刚|以前|过去|\b(?:first|initially|originally|at first)\b",
                           re.IGNORECASE)
 _ASKS_TOTAL = re.compile(r"总共|一共|总计|总数|共有|现有|总(?:收入|产值|投资|金额|额|量|人数|面积|长度|里程|销售额)"
@@ -592,7 +595,10 @@ def _misreading(q: Question, text: str, simplified: str, span: Span) -> float:
                  else "点时:：" if _ASKS_HOUR.search(q.text) else "")
         missing = bool(needs) and not any(c in text[a:b] for c in needs) and not (
             needs != "年" and re.search(_WEEKDAY, text[a:b]))  # 每周哪天: 每周三
-        return 1.0 * missing + 0.5 * _lasts_until(q, simplified, span)  # 什么时候开幕: not 持续至5月22日
+        one_end = bool(_ASKS_RANGE.search(q.text)) and not _TIME_RANGE.search(text, a, b)
+        was = not _ASKS_BEFORE.search(q.text) and a in _changed_from(text)  # 由往年的(4月1日至…)延长到
+        return (1.0 * missing + 0.5 * _lasts_until(q, simplified, span)  # 什么时候开幕: not 持续至5月22日
+                + 0.5 * one_end + 0.6 * was)
     if _not_where(q, simplified, span):  # 哈尔斯公司在哪里: not 哈尔斯公司五楼会议室, a room inside it
         return 0.5
     if q.qtype == "number" and not _ASKS_BEFORE.search(q.text):  # 由最初的3名发展到现在的20名: 20名
@@ -651,8 +657,15 @@ def _day_for_how_long(q: Question, answer: str) -> bool:
     return q.qtype == "frequency" and bool(_DATE.fullmatch(answer))
 
 
+_COUNTED_NOUN = re.compile(r"(?:多少|几)[\u4e00-\u9fff]")  # 多少鱼苗: things are counted, not money
+_SUM_OF_MONEY = re.compile(r"\d[\d.,]*[万亿]?元$")
+
+
 def _counts_other_things(q: Question, answer: str) -> bool:
-    """A count in another unit than the one asked (25个两新党组织 for 多少名党员, 12家 for 产值)."""
+    """A count in another unit than the one asked (25个两新党组织 for 多少名党员, 12家 for 产值), or
+    a sum of money where things are counted (86万元 for 放了多少鱼苗)."""
+    if q.qtype == "number" and q.lang == "zh" and q.unit is None:
+        return bool(_COUNTED_NOUN.search(q.text) and _SUM_OF_MONEY.search(answer))
     fits = typed_candidates(answer, "number", q.unit).values() if q.qtype == "number" and q.unit else ()
     return bool(fits) and max(fits) <= 0.7
 
@@ -849,7 +862,7 @@ def _dates(text: str) -> list[tuple[Span, float]]:
     dates = sorted(dates + clocks, key=lambda m: m.start())
     # a range, 1984年10月7日至1985年9月29日, answers as a whole (over either end)
     return found + [((m.start(), n.end()), 1.05) for m, n in zip(dates, dates[1:])
-                    if _RANGE.fullmatch(text, m.end(), n.start())]
+                    if _TIME_RANGE.fullmatch(text, m.end(), n.start())]
 
 
 def _is_list(piece: str) -> bool:
@@ -1329,10 +1342,28 @@ class Answerer:
         read = self._read(q, sentences)
         # the same span, one that starts with it and reads on (2800元 | 2800元，合计年增收约336万元), or
         # one that leads up to it (销售额达|52.6万元, 临时绕行|解放路)
-        if read is None or read.sentence_id != by_rules.sentence_id or not (
+        if read is None:
+            return by_rules
+        if read.sentence_id != by_rules.sentence_id or not (
                 (read.start == span[0] and read.end >= span[1]) or (read.end == span[1] and read.start < span[0])):
+            own = self._plainly_typed_start(q, read)
+            if own is not None and own.confidence > max(by_rules.confidence, DOUBTFUL):
+                return own
             return by_rules
         return replace(by_rules, confidence=max(by_rules.confidence, read.confidence))
+
+    def _plainly_typed_start(self, q: Question, read: Extraction) -> Extraction | None:
+        """The reader's span cut to the plainly typed candidate it starts with (首周共接待游客|18.6万人次|
+        ，商户营业额…), unless that answers something else: where the reader is surer than a
+        doubtful rules answer (the year's target, 500万人次), its own number outweighs it."""
+        text = self.corpus.sentences[read.sentence_id].text
+        ends = [b for (a, b), fit in typed_candidates(text, q.qtype, q.unit).items()
+                if a == read.start and b <= (read.end if read.last_sentence_id is None else len(text))
+                and fit >= PLAIN_FIT]
+        if not ends:
+            return None
+        own = replace(read, end=max(ends), last_sentence_id=None)
+        return None if self._answers_something_else(q, own) else own
 
     def _in_heading_or_byline(self, found: Extraction) -> bool:
         return self.corpus.sentences[found.sentence_id].kind in ("heading", "byline")

@@ -41,6 +41,9 @@ _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
 # letters, e.g. a pasted base64 line (40,000 letters took 25 s).
 _LATIN_PROSE = re.compile(r"[a-z]{2}\s+[a-z]{2}")
 
+# A space OCR left inside a number (明年6月3 0日, 1 200名): never one in Chinese text
+_SPACE_IN_NUMBER = re.compile(r"(?<=\d)[ \u3000](?=\d{1,3}(?:[\u4e00-\u9fff%％]|$))")
+
 HEADING_MAX_CHARS = 40
 TITLE_MIN_CHARS = 6
 
@@ -101,7 +104,9 @@ def _joiner(left: str, right: str) -> str:
 
 
 _CLOSERS = "”’」』）)】》，,、。；;：:！!？?"
-_FUNCTION_CHAR_END = re.compile(r"[的为以在和与对将把及了是从向]$")
+_FUNCTION_CHAR_END = re.compile(r"[的为以在和与对将把及了是从向于由被让给也都就还又才]$")
+_OPENS_WITH_CLAUSE_PUNCT = re.compile(r"^[，,、。；;：:！!？?）)]")  # …一帆风顺|。前两年…
+_NUMBER_GOES_ON = re.compile(r"^[\d年月日号时点分万亿元%％个名人次岁]")  # 预计明年6|月30日
 # A photo credit ("融媒记者 杨成栋 摄") ends a caption just as a full stop would.
 _CREDIT_END = re.compile(r"(?:记者|通讯员|摄影)\s*[\u4e00-\u9fff]{2,4}\s*(?:文/摄|摄|报道)$")
 
@@ -116,11 +121,21 @@ def _breaks_a_word(line: str, next_line: str) -> bool:
     return bool(word_spans_boundary(line, next_line) or _FUNCTION_CHAR_END.search(line))
 
 
+def _runs_on(line: str, next_line: str) -> bool:
+    """Nor is a line a heading, whatever the next line is, when that line opens with the
+    punctuation that ends its clause, with 的 (为防止事故状态下|的污水进入榕) or with the rest of a
+    number it ends on (预计明年6|月30日), or when it opens a
+    bracket it never closes (本报讯（记者 戴雨桐 通讯员|韩立新）)."""
+    return bool(_OPENS_WITH_CLAUSE_PUNCT.search(next_line)
+                or next_line.startswith("的") or (line[-1].isdigit() and _NUMBER_GOES_ON.search(next_line))
+                or line.count("（") + line.count("(") > line.count("）") + line.count(")"))
+
+
 def _classified_lines(raw_text: str) -> list[tuple[str, str, bool]]:
     """(kind, stripped line, indented) for every non-blank line."""
     lines = []
     for raw_line in raw_text.splitlines():
-        line = unicodedata.normalize("NFC", raw_line).strip()
+        line = _SPACE_IN_NUMBER.sub("", unicodedata.normalize("NFC", raw_line).strip())
         if line:  # blank lines are column artefacts, not paragraph breaks
             lines.append((_line_kind(line), line, raw_line[:1].isspace()))
     if lines and lines[0][0] == "body" and len(lines[0][1]) <= 60 and not _is_closed(lines[0][1]):
@@ -129,18 +144,22 @@ def _classified_lines(raw_text: str) -> list[tuple[str, str, bool]]:
     for i in range(len(lines) - 1):
         kind, line, indented = lines[i]
         next_kind, next_line, next_indented = lines[i + 1]
-        if (kind == "heading" and next_kind == "body" and not next_indented
-                and not _MARKDOWN_HEADING.match(line)
-                and (_breaks_a_word(line, next_line) or (i > 0 and _fills_the_column(line, width)))):
+        if kind != "heading" or next_indented or _MARKDOWN_HEADING.match(line):
+            continue
+        if _runs_on(line, next_line) or next_kind == "body" and (
+                _breaks_a_word(line, next_line) or (i > 0 and _fills_the_column(line, width))):
             lines[i] = ("body", line, indented)
     return lines
 
 
+COLUMN_FILL = 0.8  # OCR'd column lines vary by a few characters (本届大赛于8月9日至12日|在天津…)
+
+
 def _fills_the_column(line: str, width: float) -> bool:
-    """A line as long as the column's body lines, with no space between parts of a title,
+    """A line about as long as the column's body lines, with no space between parts of a title,
     is the first line of a paragraph (这是我县首个面向65周岁以上老年人的综合|评估门诊，由…),
     not a section heading: those are shorter or two-part (三方组团 创新党建合作新模式)."""
-    return " " not in line and len(line) >= width
+    return " " not in line and len(line) >= COLUMN_FILL * width
 
 
 def _segment(raw_text: str) -> list[tuple[str, str]]:

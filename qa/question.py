@@ -19,7 +19,8 @@ UNITS = ("美元|日元|日圆|欧元|英镑|港元|港币|美金|韩元|卢布|
          "万元|亿元|万人|人次|平方米|平方公里|平方千米|公里|千米|公顷|周年|余人|个月|分钟|小时|"
          "公分|厘米|毫米|公斤|千克|千瓦|英里|英尺|km|kg|cm|mm|"
          "个|家|位|名|人|次|元|件|项|条|支|所|座|年|天|届|倍|米|吨|份|张|场|批|户|村|台|辆|"
-         "套|本|册|篇|岁|层|楼|间|处|种|类|期|轮|组|队|秒|克|升|万|亿|%|％")
+         "套|本|册|篇|岁|层|楼|间|处|种|类|期|轮|组|队|秒|克|升|尾|株|棵|头|只|亩|斤|盏|颗|枚|架|艘|箱|栋|幢|"
+         "万|亿|%|％")
 
 CN_DIGITS = "两二三四五六七八九十"  # as list questions count items: 哪两项, 哪五个
 # The measure words of 哪个/哪家/哪部…: one thing of a kind is asked for, not where (在哪部电影).
@@ -91,7 +92,8 @@ _NOT_NAME_TAGS = re.compile(r"v|p|d|c|u|r")  # nor may a name's stem be a verb, 
 _NAME_STEM = r"[^\W\d_哪几多少什么那这该本全各每某一二两三四五六七八九十个及和与或的]{2,}"
 # Words that ask for a sum of money: the answer is in MONEY_UNIT.
 _MONEY = re.compile(r"钱|工资|薪酬|资金|金额|善款|捐款|收入|经费|投资|产值|营收|销售额|费用|税收|利润|奖金|补贴|"
-                    r"周转金|价值|价格|出口额|进口额|营业额|成交额|交易额|贸易额|总额")
+                    r"周转金|价值|价格|出口额|进口额|营业额|成交额|交易额|贸易额|总额|奖励|补助|资助|贷款|"
+                    r"租金|成本|预算|罚款|赔偿|补偿|报酬|造价|票价|售价|单价|拨款|开支|支出|花费|消费(?!者|券)|收益|效益|损失|分红|增收|薪|租|保费|学费|管理费|运费|电费|水费")
 _EN_MONEY = re.compile(r"\bhow much (?:money|cash|funding)\b|\b(?:wages?|salar(?:y|ies)|funds?|yuan|rmb|cost|price|"
                        r"worth|donations?|income|investment|revenue|profits?|budget|fine[sd]?|penalt(?:y|ies))\b", re.IGNORECASE)
 _COUNT = re.compile(rf"哪([{CN_DIGITS}])(?![{CN_DIGITS}])")  # 哪五个, not 哪十二个

@@ -2,7 +2,8 @@
 
 import pytest
 
-from qa.answering import (_asks_post, _brand_owners, _clauses, _gap_span, _lasts_until, _lists, _misreading,
+from qa.answering import (_asks_post, _brand_owners, _clauses, _counts_other_things, _gap_span, _lasts_until,
+                          _lists, _misreading,
                           _named_subject, _place_for_post_holder, _posts, _noun_phrases, _quoted_names,
                           _repeats_the_question, _support_clause, _trim, typed_candidates, typed_spans)
 from qa.question import analyse, gap_contexts
@@ -532,3 +533,29 @@ def test_times_of_day_are_dates_and_answer_what_time():
     assert _misreading(q, text, text, (hours, hours + 8)) == 0
     assert spans("末班车21:30从东站发出。", "date") == ["21:30"]
     assert "8时" not in spans("夏至当日正午12时26分（UTC+8时）无影。", "date")  # a time zone
+
+
+def test_a_range_question_wants_both_ends():
+    text = "夜市每天营业时间为17:30至次日1:00，周末延长到2:00。"
+    assert "17:30至次日1:00" in spans(text, "date")
+    q = analyse("夜市每天几点到几点营业？")
+    both, start = text.index("17:30至次日1:00"), text.index("17:30")
+    assert _misreading(q, text, text, (both, both + 12)) == 0
+    assert _misreading(q, text, text, (start, start + 5)) > 0
+    assert _misreading(analyse("夜市每天几点开门？"), text, text, (start, start + 5)) == 0
+
+
+def test_a_date_range_before_a_change_is_what_it_was():
+    q = analyse("今年的禁渔期从哪天到哪天？")
+    text = "今年禁渔期由往年的3个月(4月1日至6月30日)延长到5个月，即3月1日至7月31日。"
+    old, new = text.index("4月1日至6月30日"), text.index("3月1日至7月31日")
+    assert _misreading(q, text, text, (old, old + 10)) > 0 and _misreading(q, text, text, (new, new + 10)) == 0
+
+
+def test_a_sum_of_money_does_not_count_things():
+    assert _counts_other_things(analyse("这次一共放了多少鱼苗？"), "86万元")
+    assert not _counts_other_things(analyse("这次一共放了多少鱼苗？"), "120万尾")
+    assert not _counts_other_things(analyse("这次放流花了多少？"), "86万元")  # nothing counted
+    assert analyse("学院奖励了他们多少？").unit == "元" and analyse("带来了多少消费？").unit == "元"
+    assert analyse("来了多少消费者？").unit is None
+    assert spans("共投放鱼苗120万尾，其中鲢鱼80万尾。", "number") == ["120万尾", "80万尾"]

@@ -24,6 +24,7 @@ def test_every_gold_answer_is_in_its_article(jsonl):
         assert item["question"].strip()
         if not item["answers"]:
             continue
-        text = re.sub(r"[ \t\u3000]*\n[ \t\u3000]*", "", (folder / item["doc_id"]).read_text(encoding="utf-8"))
+        # OCR leaves stray spaces inside words and numbers (明年6|月3 0日): compare without any
+        text = re.sub(r"\s+", "", (folder / item["doc_id"]).read_text(encoding="utf-8"))
         for answer in item["answers"]:
-            assert answer in text, (item["id"], answer)
+            assert re.sub(r"\s+", "", answer) in text, (item["id"], answer)

@@ -435,6 +435,16 @@ def test_a_doubtful_rules_answer_the_reader_also_picks_is_kept(tmp_path, setting
 
 
 
+def test_a_surer_reader_number_outweighs_a_doubtful_rules_one(tmp_path, settings, encoder, service):
+    small = _service_over(
+        "河西街早市改造后重新开张\n\n本报讯 5月6日清晨6点，河西街早市在改造后重新开张。早市共设摊位160个，每天营业至"
+        "上午10点。\n\n记者从城西区商务局获悉，开张首周，早市共接待顾客9.3万人次，商户营业额达310万元。\n\n"
+        "根据规划，河西街早市今年的目标是全年接待顾客260万人次，带动周边就业600人以上。\n",
+        tmp_path, settings, encoder, service)
+    # the rules: the year's target, 260万人次 at 0.42; the reader: 9.3万人次，商户营业额达310万元 at 0.58
+    assert small.ask("河西街早市重新开张头一个礼拜来了多少顾客？").answer == "9.3万人次"
+
+
 def test_a_reader_span_that_starts_with_the_rules_answer_and_reads_on_agrees(tmp_path, settings, encoder, service):
     small = _service_over(
         "白云区共富工坊见成效\n\n去年以来，白云区建成“共富工坊”12家，累计吸纳低收入人群就业800余人，人均月增收约"
