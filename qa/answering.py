@@ -69,6 +69,8 @@ OFF_TOPIC_FACTOR = 0.2
 # sentence matches the question's words as well).
 OFF_TOPIC_PENALTY = 0.2
 MAX_GAP_CHARS = 40
+HOLDER_BONUS = 0.15
+NAME_PREFIX_CHARS = 6  # a place before a company's name: 沂川, 宁波市
 NEAR_CHARS = 12  # question terms this close to a candidate support it
 NEIGHBOUR_PENALTY = 0.15  # an answer from the sentence next to the matching one
 # ("13日上午，广场上热闹非凡。…义卖活动正在这里举行。"): the question's words are in the matching
@@ -129,7 +131,7 @@ _AT_PLACE = re.compile(r"在([^，,。；;、“”]{2,24}?)(?:举行|召开|揭
 # 每周 is a frequency; 一年 alone is a duration (有效期一年), 一年一次 a frequency again.
 _PERIOD = r"(?:个)?(?:天|日|周|星期|月|季度|年|学期|小时)"
 _TIMES = r"(?:一次|一轮|\d+次|[一两二三四五六七八九十]+次)"
-_FREQUENCY = re.compile(rf"每{_PERIOD}{_TIMES}?|一{_PERIOD}{_TIMES}"
+_FREQUENCY = re.compile(rf"每(?:[两二三四五六七八九十半]|\d+)?{_PERIOD}{_TIMES}?|一{_PERIOD}{_TIMES}"
                         r"|(?:两|二|三|四|五|六|七|八|九|十)(?:天|周|个月|年)一次")
 # 一 with a measure word is mostly the indefinite article (一种新方法, 走出了一条路).
 _ARTICLE = re.compile(r"一(?:个|种|类|位|名|家|座|所|条|项|次|批|处|支|套|本|篇|间|场|份|张|件|台|辆|层|尾|株|棵|头|只|盏|颗|枚|架|艘|箱|栋|幢)")
@@ -149,7 +151,10 @@ _PLACE_SUFFIX = re.compile(
     r"(?:省|市|县|区|镇|乡|村|街道|社区|国道|广场|大厅|会议室|礼堂|博物馆|纪念馆|中心|景区|公园|车间|"
     r"讲堂|园区|大楼|楼|室|厅|馆|站|路|街|门口)$")
 _ADDRESS = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:路|街|大道|大街|巷)\d+号")
-_LOCATED = re.compile(r"(?:位于|坐落于|坐落在|地处|设在|设于|(?:起点|终点)站?(?:为|是|设在|在))([^，,。；;、：:]{2,30})")
+_LOCATED = re.compile(r"(?:位于|坐落于|坐落在|地处|设在|设于|(?:起点|终点)站?(?:为|是|设在|在)|地址(?:在|为|是|[:：]))"
+                      r"([^，,。；;、：:]{2,30})")
+_ASKS_ADDRESS = re.compile(r"地址|门牌|\baddress\b", re.IGNORECASE)
+_STREET_NUMBER = re.compile(r"(?:路|街|大道|巷|弄|村|号楼?|栋|室)\d*|\d+号")
 _NAME_DOTS = "·•・‧"
 _QUOTES = " “”「」『』\"'"  # around a span that fills its clause
 # A what-question that asks for a name: 红色休息区|叫|什么
@@ -586,6 +591,16 @@ def _given_names(q: Question, text: str, simplified: str) -> list[tuple[Span, fl
     return found
 
 
+def _asked_title(q: Question) -> str | None:
+    """The post a Chinese question names (校长, 党支部书记: the longest)."""
+    return max((t for t in _TITLES.split("|") if t in q.text), key=len, default=None)
+
+
+def _names_holder(text: str, title: str) -> bool:
+    """The sentence names someone as holder of this post (校长冯志远说), not its deputy."""
+    return bool(re.search(rf"(?<!副){title}(?!期)\s?[\u4e00-\u9fff]{{2}}", text))
+
+
 def _misreading(q: Question, text: str, simplified: str, span: Span) -> float:
     """How much of its fit a span loses for answering what the question's wording rules out."""
     a, b = span
@@ -601,6 +616,8 @@ def _misreading(q: Question, text: str, simplified: str, span: Span) -> float:
                 + 0.5 * one_end + 0.6 * was)
     if _not_where(q, simplified, span):  # 哈尔斯公司在哪里: not 哈尔斯公司五楼会议室, a room inside it
         return 0.5
+    if q.qtype == "place" and _ASKS_ADDRESS.search(q.text) and not _STREET_NUMBER.search(text, a, b):
+        return 0.3  # 地址在哪里: 学府路9号, not 学校新校区
     if q.qtype == "number" and not _ASKS_BEFORE.search(q.text):  # 由最初的3名发展到现在的20名: 20名
         return 0.6 if _added_for_total(q, simplified, span) or a in _changed_from(text) else 0.0
     return 0.0
@@ -1106,6 +1123,7 @@ class Answerer:
     def _score_sentences(self, q: Question, q_vec: np.ndarray,
                          passages: list[Passage]) -> list[_Scored]:
         weights = self._weights(q)
+        post = _asked_title(q) if q.qtype == "person" and q.lang == "zh" else None
         scored, seen = [], set()
         off_topic_docs = {doc_id for doc_id in {self.corpus.chunks[p.chunk_id].doc_id for p in passages}
                           if self._off_topic_doc(q, doc_id)}
@@ -1135,6 +1153,8 @@ class Answerer:
                     score -= 0.1  # headlines and captions rarely hold the answer
                 if sentence.doc_id in off_topic_docs:
                     score -= OFF_TOPIC_PENALTY
+                if post and _names_holder(sentence.text, post):
+                    score += HOLDER_BONUS  # 校长是谁: the sentence naming the 校长, in however few words
                 scored.append(_Scored(sid, passage.chunk_id, score, lexical, context, dense))
         return sorted(scored, key=lambda s: -s.score)
 
@@ -1283,7 +1303,7 @@ class Answerer:
             if not any(post in evidence for post in posts):
                 return False  # no chairman (董事长, 主席) in the sentence: 荣获, tagged a name, is none
             return False if named and not any(post in titles for post in posts) else None
-        asked = max((t for t in _TITLES.split("|") if t in q.text), key=len, default=None)
+        asked = _asked_title(q)
         if not asked:
             return None
         # 副书记李钧不仅是金山区域两新党委书记: a post written after the name counts too
@@ -1323,6 +1343,8 @@ class Answerer:
             # a clear number, date, name, place or asked list: the rules delimit it best
             return self._confirmed(q, sentences, by_rules)
         read = self._read(q, sentences)
+        if read is not None and q.qtype == "organisation":
+            read = self._whole_name(read)
         if read is not None and self._in_heading_or_byline(read):
             # trained on running text, the reader mistakes a section headline, or a byline's name
             # (记者 某某 通讯员 何文杰 for 门诊由谁负责), for an answer
@@ -1364,6 +1386,16 @@ class Answerer:
             return None
         own = replace(read, end=max(ends), last_sentence_id=None)
         return None if self._answers_something_else(q, own) else own
+
+    def _whole_name(self, read: Extraction) -> Extraction:
+        """A reader span that starts inside an organisation's name (沂川|华锐智能装备有限公司, the
+        place its name opens with) reads the whole name."""
+        if read.last_sentence_id is not None:
+            return read
+        text = self.corpus.sentences[read.sentence_id].text
+        starts = [a for (a, b), fit in typed_candidates(text, "organisation").items()
+                  if b == read.end and read.start - NAME_PREFIX_CHARS <= a < read.start and fit >= NAMED_FIT]
+        return replace(read, start=min(starts)) if starts else read
 
     def _in_heading_or_byline(self, found: Extraction) -> bool:
         return self.corpus.sentences[found.sentence_id].kind in ("heading", "byline")

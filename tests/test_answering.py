@@ -559,3 +559,23 @@ def test_a_sum_of_money_does_not_count_things():
     assert analyse("学院奖励了他们多少？").unit == "元" and analyse("带来了多少消费？").unit == "元"
     assert analyse("来了多少消费者？").unit is None
     assert spans("共投放鱼苗120万尾，其中鲢鱼80万尾。", "number") == ["120万尾", "80万尾"]
+
+
+def test_every_few_periods_is_a_frequency():
+    assert "每两周" in spans("镇卫生院每两周派1名医生到校巡诊。", "frequency")
+    assert "每3天" in spans("水质每3天检测一次。", "frequency")
+
+
+def test_an_address_question_wants_the_street_and_number():
+    text = "智能制造学院位于学校新校区，地址在石桥市经济开发区学府路9号。"
+    assert "石桥市经济开发区学府路9号" in spans(text, "place")
+    q = analyse("智能制造学院的具体地址在哪里？")
+    campus, street = text.index("学校新校区"), text.index("石桥市经济开发区学府路9号")
+    assert _misreading(q, text, text, (campus, campus + 5)) > 0
+    assert _misreading(q, text, text, (street, street + 13)) == 0
+    assert _misreading(analyse("智能制造学院在哪里？"), text, text, (campus, campus + 5)) == 0
+
+
+def test_english_money_words():
+    assert analyse("How much prize money did the team win?").unit == "元"
+    assert analyse("How much is the monthly management fee?").unit == "元"

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from qa import answering
 from qa.answering import Extraction, _gap_span, _simplified_lower, _venue_for_agent
 from qa.errors import QAError
 from qa.evaluation import contains_gold, load_jsonl
 from qa.indexing import ensure_index
-from qa.question import analyse
+from qa.question import analyse, search_tokens
 from qa.service import QAService, Searchable
 
 DEV = load_jsonl(Path(__file__).parent / "data" / "dev.jsonl")
@@ -443,6 +444,42 @@ def test_a_surer_reader_number_outweighs_a_doubtful_rules_one(tmp_path, settings
         tmp_path, settings, encoder, service)
     # the rules: the year's target, 260万人次 at 0.42; the reader: 9.3万人次，商户营业额达310万元 at 0.58
     assert small.ask("河西街早市重新开张头一个礼拜来了多少顾客？").answer == "9.3万人次"
+
+
+def test_a_reader_span_cut_inside_a_company_name_reads_the_whole_name(tmp_path, settings, encoder, service,
+                                                                       monkeypatch):
+    article = ("石桥职院机器人队获国赛一等奖\n\n本报讯 8月12日，石桥职业技术学院机器人队获得一等奖。2019年，石桥职业"
+               "技术学院与石桥明远智能装备有限公司共建“工业机器人实训基地”，企业先后投入设备12台。\n")
+    small = _service_over(article, tmp_path, settings, encoder, service)
+    read = small.answerer.reader.read
+
+    def cut_the_place(question, windows):  # the reader's span, started after the place (明远…公司)
+        spans = read(question, windows)
+        return [replace(s, start=s.start + 2) if windows[0][s.start:s.start + 4] == "石桥明远" else s for s in spans]
+
+    monkeypatch.setattr(small.answerer.reader, "read", cut_the_place)
+    assert small.ask("和石桥职院一起建机器人实训基地的是哪家企业？").answer == "石桥明远智能装备有限公司"
+
+
+def test_the_sentence_naming_the_asked_posts_holder_ranks_higher(tmp_path, settings, encoder, service, monkeypatch):
+    small = _service_over(
+        "石桥镇中心小学新建图书楼投用\n\n本报讯 9月1日，石桥镇中心小学新建的图书楼正式投入使用。县教育局副局长许文斌"
+        "在仪式上表示，今年全县计划完成5所乡村学校的图书楼建设，目前石桥镇中心小学等3所已经完工。学校现在共有小学生"
+        "420名，教师36名。\n\n“过去孩子们只能在走廊里看书。”校长陈立群说，学校还将每月举办一次读书节。\n",
+        tmp_path, settings, encoder, service)
+    q = analyse("石桥镇中心小学现在的校长叫什么名字？")
+    q_vec = small.encoder.encode_queries([q.original])[0]
+    live = small.live
+    passages = live.retriever.search(search_tokens(q), q_vec, 5, None)
+
+    def holders_rank():
+        ranked = live.answerer._score_sentences(q, q_vec, passages)
+        return next(r for r, s in enumerate(ranked) if "校长陈立群" in live.answerer.corpus.sentences[s.sentence_id].text)
+
+    with_bonus = holders_rank()
+    monkeypatch.setattr(answering, "HOLDER_BONUS", 0.0)
+    assert with_bonus < holders_rank()  # it shares 3 of the question's words, the others 11
+    assert not answering._names_holder("副校长陈立群说", "校长") and answering._names_holder("校长 陈立群说", "校长")
 
 
 def test_a_reader_span_that_starts_with_the_rules_answer_and_reads_on_agrees(tmp_path, settings, encoder, service):
