@@ -669,6 +669,20 @@ def _venue_for_agent(q: Question, simplified: str, span: Span) -> bool:
             and not _LED_BY.match(simplified, span[1]))
 
 
+# The year a question or sentence speaks of, relative to the story: last, this or next
+_YEARS = {"last": re.compile(r"去年|上年|\blast year\b", re.IGNORECASE),
+          "this": re.compile(r"今年|本年|本次|这次|\bthis year\b", re.IGNORECASE),
+          "next": re.compile(r"明年|下年|\bnext year\b", re.IGNORECASE)}
+
+
+def _another_year(q: Question, evidence: str) -> bool:
+    """The question asks about last year (or this, or next) and the sentence speaks of another
+    year only (本次放流资金共86万元 for last year's release)."""
+    asked = {year for year, pattern in _YEARS.items() if pattern.search(q.text)}
+    said = {year for year, pattern in _YEARS.items() if pattern.search(evidence)}
+    return len(asked) == 1 and bool(said) and not asked & said and not _YEAR_NUMBER.search(evidence)
+
+
 def _day_for_how_long(q: Question, answer: str) -> bool:
     """A day does not say how long or how often (多久: not 持续至5月22日)."""
     return q.qtype == "frequency" and bool(_DATE.fullmatch(answer))
@@ -1272,6 +1286,7 @@ class Answerer:
         span = (found.start, found.end)
         answer = simplified[found.start:found.end]
         return (self._off_topic(q, found) or self._other_post(q, found) or _repeats_the_question(q, answer)
+                or _another_year(q, simplified)
                 or _counts_other_things(q, answer) or _day_for_how_long(q, answer) or _place_for_company(q, answer)
                 or _place_for_post_holder(q, answer)
                 or _venue_for_agent(q, simplified, span) or _brand_for_organisation(q, simplified, span)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.answering import (_asks_post, _brand_owners, _clauses, _counts_other_things, _gap_span, _lasts_until,
+from qa.answering import (_another_year, _asks_post, _brand_owners, _clauses, _counts_other_things, _gap_span, _lasts_until,
                           _lists, _misreading,
                           _named_subject, _place_for_post_holder, _posts, _noun_phrases, _quoted_names,
                           _repeats_the_question, _support_clause, _trim, typed_candidates, typed_spans)
@@ -579,3 +579,12 @@ def test_an_address_question_wants_the_street_and_number():
 def test_english_money_words():
     assert analyse("How much prize money did the team win?").unit == "元"
     assert analyse("How much is the monthly management fee?").unit == "元"
+
+
+def test_a_sentence_about_another_year_only_does_not_answer():
+    last = analyse("How much money was spent on last year's fish release?")
+    assert _another_year(last, "本次放流资金共86万元，全部来自省级专项资金。")
+    assert not _another_year(last, "本次投放鱼苗120万尾，比去年的80万尾增加了一半。")
+    assert not _another_year(last, "放流资金共86万元。")  # the sentence names no year
+    assert _another_year(analyse("今年计划投放多少鱼苗？"), "去年投放鱼苗80万尾。")
+    assert not _another_year(analyse("今年计划投放多少鱼苗？"), "2024年投放鱼苗80万尾，去年是70万尾。")
