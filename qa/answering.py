@@ -179,6 +179,12 @@ _ASKS_BEFORE = re.compile(r"最初|原来|原先|起初|当初|开始|成立时|
                           re.IGNORECASE)
 _ASKS_TOTAL = re.compile(r"总共|一共|总计|总数|共有|现有|总(?:收入|产值|投资|金额|额|量|人数|面积|长度|里程|销售额)"
                          r"|\bin total\b", re.IGNORECASE)
+_PLAN = re.compile(r"目标|计划|预计|力争|规划|打算|争取|拟")  # not 将: 将全村党员分为…
+_ASKS_PLAN = re.compile(r"目标|计划|预计|力争|规划|打算|争取|将|要|会|\b(?:plan\w*|target\w*|aim\w*|expect\w*|will|goal)\b",
+                        re.IGNORECASE)
+_DISCOUNTED = re.compile(r"优惠|折后|打折|特价|只需|仅需|只要|减半|半价|让利")
+_ASKS_DISCOUNT = re.compile(r"优惠|打折|折后|折扣|减半|半价|特价|便宜|\b(?:discount\w*|reduced|half|cheaper|offer)\b",
+                            re.IGNORECASE)
 _INCREMENT = re.compile(r"(?:新增|增加|增设|新建|新添|新上|净增|再建)[^，,。；;\d]{0,4}$")
 _LOCATING_VERB = r"在|位于|坐落在|坐落于|地处"
 _WHERE_VERB = re.compile(rf"(?:{_LOCATING_VERB})$")
@@ -618,6 +624,9 @@ def _misreading(q: Question, text: str, simplified: str, span: Span) -> float:
         return 0.5
     if q.qtype == "place" and _ASKS_ADDRESS.search(q.text) and not _STREET_NUMBER.search(text, a, b):
         return 0.3  # 地址在哪里: 学府路9号, not 学校新校区
+    if q.qtype == "number" and ((_planned(simplified, span) and not _ASKS_PLAN.search(q.text))
+                                or _discount_mismatch(q, simplified, span)):
+        return 0.5
     if q.qtype == "number" and not _ASKS_BEFORE.search(q.text):  # 由最初的3名发展到现在的20名: 20名
         return 0.6 if _added_for_total(q, simplified, span) or a in _changed_from(text) else 0.0
     return 0.0
@@ -675,12 +684,20 @@ _YEARS = {"last": re.compile(r"去年|上年|\blast year\b", re.IGNORECASE),
           "next": re.compile(r"明年|下年|\bnext year\b", re.IGNORECASE)}
 
 
-def _another_year(q: Question, evidence: str) -> bool:
-    """The question asks about last year (or this, or next) and the sentence speaks of another
-    year only (本次放流资金共86万元 for last year's release)."""
+def _another_year(q: Question, evidence: str, span: Span) -> bool:
+    """The question asks about last year (or this, or next) and the answer's clause, or where it
+    names none its sentence, speaks of another year only (本次放流资金共86万元 for last year's
+    release; 去年村集体经营性收入为38万元，今年的目标是… for this year's)."""
     asked = {year for year, pattern in _YEARS.items() if pattern.search(q.text)}
-    said = {year for year, pattern in _YEARS.items() if pattern.search(evidence)}
-    return len(asked) == 1 and bool(said) and not asked & said and not _YEAR_NUMBER.search(evidence)
+    if len(asked) != 1:
+        return False
+    a, b = span
+    clause = _clause_before(evidence, a) + re.split(f"[{_CLAUSE_BREAKS}]", evidence[a:])[0]
+    for where in (clause, evidence):
+        said = {year for year, pattern in _YEARS.items() if pattern.search(where)}
+        if said or _YEAR_NUMBER.search(where):
+            return not asked & said and not _YEAR_NUMBER.search(where)
+    return False
 
 
 def _day_for_how_long(q: Question, answer: str) -> bool:
@@ -752,6 +769,23 @@ def _place_for_post_holder(q: Question, answer: str) -> bool:
     """Who was the project manager, answered with 梅溪镇: a post is held by a person, not a place."""
     names_post = english_posts(q.text) if q.lang == "en" else _POST_TITLE.search(q.text)
     return q.qtype == "person" and bool(names_post) and bool(_PLACE_NAME.search(answer))
+
+
+def _clause_before(simplified: str, a: int) -> str:
+    return re.split(f"[{_CLAUSE_BREAKS}]", simplified[:a])[-1]
+
+
+def _planned(simplified: str, span: Span) -> bool:
+    """A number its clause gives as a plan or target (目标是到2025年底建成150个), not what is: the
+    answer to how many there are only where the question asks for the plan."""
+    return bool(_PLAN.search(_clause_before(simplified, span[0])))
+
+
+def _discount_mismatch(q: Question, simplified: str, span: Span) -> bool:
+    """A discounted price (优惠价458元, 前三个月只需交400元) answers a question about the discount
+    only, and the full price only a question that asks no discount."""
+    discounted = bool(_DISCOUNTED.search(_clause_before(simplified, span[0])))
+    return discounted != bool(_ASKS_DISCOUNT.search(q.text)) and bool(_DISCOUNTED.search(simplified))
 
 
 def _added_for_total(q: Question, simplified: str, span: Span) -> bool:
@@ -1286,7 +1320,7 @@ class Answerer:
         span = (found.start, found.end)
         answer = simplified[found.start:found.end]
         return (self._off_topic(q, found) or self._other_post(q, found) or _repeats_the_question(q, answer)
-                or _another_year(q, simplified)
+                or _another_year(q, simplified, span)
                 or _counts_other_things(q, answer) or _day_for_how_long(q, answer) or _place_for_company(q, answer)
                 or _place_for_post_holder(q, answer)
                 or _venue_for_agent(q, simplified, span) or _brand_for_organisation(q, simplified, span)
@@ -1311,18 +1345,21 @@ class Answerer:
         titles = re.split(r"[，,：:（(。；;]", evidence[:found.start])[-1]  # 董事长、党支部书记吴康英: all it holds
         held = re.split(r"[、\s]", titles)  # each post, the one right before the name last
         named = _ENDS_IN_TITLE.search(held[-1])
+        # 副书记李钧不仅是金山区域两新党委书记: a post written after the name counts too
+        held_after = re.split(r"[，,。；;]", evidence[found.end:])[0] if _HOLDS.match(evidence, found.end) else ""
         if q.lang == "en":  # chairman of Daoming Optics → 党支部书记吴康英: no post it holds
             posts = english_posts(q.text)
             if not posts:
                 return None
             if not any(post in evidence for post in posts):
                 return False  # no chairman (董事长, 主席) in the sentence: 荣获, tagged a name, is none
-            return False if named and not any(post in titles for post in posts) else None
+            # the chief asked, its deputy named (副馆长蒋一鸣 for the curator): another post
+            held = any(re.search(post if post.startswith("副") else f"(?<!副){post}", f"{titles} {held_after}")
+                       for post in posts)
+            return False if named and not held else None
         asked = _asked_title(q)
         if not asked:
             return None
-        # 副书记李钧不仅是金山区域两新党委书记: a post written after the name counts too
-        held_after = re.split(r"[，,。；;]", evidence[found.end:])[0] if _HOLDS.match(evidence, found.end) else ""
         if any(_same_post(q.text, asked, post) for post in [*held, held_after]):
             return True
         if not named or (named.group()[-2:] != asked[-2:]

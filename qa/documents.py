@@ -44,6 +44,18 @@ _LATIN_PROSE = re.compile(r"[a-z]{2}\s+[a-z]{2}")
 # A space OCR left inside a number (明年6月3 0日, 1 200名): never one in Chinese text
 _SPACE_IN_NUMBER = re.compile(r"(?<=\d)[ \u3000](?=\d{1,3}(?:[\u4e00-\u9fff%％]|$))")
 
+_SPACE_IN_CJK = re.compile(r"(?<=[\u4e00-\u9fff])[ \u3000](?=[\u4e00-\u9fff])")
+
+
+def _close_broken_words(line: str) -> str:
+    """Drop an OCR space inside a word (累 计配送, 培 训), kept between words (记者 温晓岚 摄)."""
+    line = _SPACE_IN_NUMBER.sub("", line)
+    for m in reversed(list(_SPACE_IN_CJK.finditer(line))):
+        if word_spans_boundary(line[:m.start()], line[m.end():]):
+            line = line[:m.start()] + line[m.end():]
+    return line
+
+
 HEADING_MAX_CHARS = 40
 TITLE_MIN_CHARS = 6
 
@@ -135,7 +147,7 @@ def _classified_lines(raw_text: str) -> list[tuple[str, str, bool]]:
     """(kind, stripped line, indented) for every non-blank line."""
     lines = []
     for raw_line in raw_text.splitlines():
-        line = _SPACE_IN_NUMBER.sub("", unicodedata.normalize("NFC", raw_line).strip())
+        line = _close_broken_words(unicodedata.normalize("NFC", raw_line).strip())
         if line:  # blank lines are column artefacts, not paragraph breaks
             lines.append((_line_kind(line), line, raw_line[:1].isspace()))
     if lines and lines[0][0] == "body" and len(lines[0][1]) <= 60 and not _is_closed(lines[0][1]):

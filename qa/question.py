@@ -120,7 +120,9 @@ _EN_COUNTED = re.compile(rf"\bhow many (?:[\w-]+ ){{0,3}}?({'|'.join(_EN_UNITS)}
 # The posts an English question names, as Chinese articles write them
 ENGLISH_TITLES = {"chairman": ("董事长", "主席"), "chairwoman": ("董事长", "主席"), "secretary": ("书记",),
                   "mayor": ("市长", "镇长", "县长", "区长"), "director": ("主任", "局长", "院长", "厂长"),
-                  "manager": ("经理",), "reporter": ("记者",), "principal": ("校长",), "captain": ("队长",)}
+                  "manager": ("经理",), "reporter": ("记者",), "principal": ("校长",), "captain": ("队长",),
+                  "curator": ("馆长",), "dean": ("院长",), "engineer": ("工程师",), "coach": ("教练",)}
+_DEPUTY = re.compile(r"\b(?:deputy|vice|assistant)[- ]?$", re.IGNORECASE)
 _TRAILING = re.compile(r"[\s？?！!。.，,；;：:呢吗啊呀]+$")
 # Words that only phrase the question and should not be looked for in the articles.
 _QUESTION_ONLY = {"多少", "几", "什么", "哪些", "哪个", "哪家", "哪位", "哪里", "谁", "何时",
@@ -201,9 +203,13 @@ def _english_glosses(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
 
 
 def english_posts(text: str) -> list[str]:
-    """The Chinese posts an English question names (secretary → 书记)."""
-    return [post for word, posts in ENGLISH_TITLES.items() if re.search(rf"\b{word}\b", text, re.IGNORECASE)
-            for post in posts]
+    """The Chinese posts an English question names (secretary → 书记, deputy curator → 副馆长)."""
+    found = []
+    for word, posts in ENGLISH_TITLES.items():
+        for m in re.finditer(rf"\b{word}\b", text, re.IGNORECASE):
+            deputy = "副" if _DEPUTY.search(text, 0, m.start()) else ""
+            found += [deputy + post for post in posts]
+    return list(dict.fromkeys(found))
 
 
 def _tag_of(text: str, word: str) -> str:

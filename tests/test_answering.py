@@ -6,7 +6,7 @@ from qa.answering import (_another_year, _asks_post, _brand_owners, _clauses, _c
                           _lists, _misreading,
                           _named_subject, _place_for_post_holder, _posts, _noun_phrases, _quoted_names,
                           _repeats_the_question, _support_clause, _trim, typed_candidates, typed_spans)
-from qa.question import analyse, gap_contexts
+from qa.question import analyse, english_posts, gap_contexts
 
 
 def spans(text, qtype, unit=None):
@@ -582,9 +582,41 @@ def test_english_money_words():
 
 
 def test_a_sentence_about_another_year_only_does_not_answer():
-    last = analyse("How much money was spent on last year's fish release?")
-    assert _another_year(last, "本次放流资金共86万元，全部来自省级专项资金。")
-    assert not _another_year(last, "本次投放鱼苗120万尾，比去年的80万尾增加了一半。")
-    assert not _another_year(last, "放流资金共86万元。")  # the sentence names no year
-    assert _another_year(analyse("今年计划投放多少鱼苗？"), "去年投放鱼苗80万尾。")
-    assert not _another_year(analyse("今年计划投放多少鱼苗？"), "2024年投放鱼苗80万尾，去年是70万尾。")
+    def another_year(question, text, answer):
+        at = text.index(answer)
+        return _another_year(analyse(question), text, (at, at + len(answer)))
+
+    last = "How much money was spent on last year's fish release?"
+    assert another_year(last, "本次放流资金共86万元，全部来自省级专项资金。", "86万元")
+    assert not another_year(last, "本次投放鱼苗120万尾，比去年的80万尾增加了一半。", "80万尾")
+    assert not another_year(last, "放流资金共86万元。", "86万元")  # the sentence names no year
+    assert another_year("今年计划投放多少鱼苗？", "去年投放鱼苗80万尾。", "80万尾")
+    assert not another_year("今年计划投放多少鱼苗？", "2024年投放鱼苗80万尾，去年是70万尾。", "80万尾")
+    this = "茶岭村今年村集体经营性收入达到了多少？"
+    text = "钟立新说，去年村集体经营性收入为38万元，今年的目标是突破60万元。"
+    assert another_year(this, text, "38万元") and not another_year(this, text, "60万元")
+
+
+def test_a_planned_number_answers_only_a_question_about_the_plan():
+    text = "至此，全县乡村阅览室总数达到128个，我们的目标是到2025年底建成150个乡村阅览室。"
+    built, target = text.index("128个"), text.index("150个")
+    now = analyse("全县现在一共建成了多少个乡村阅览室？")
+    assert _misreading(now, text, text, (target, target + 4)) > 0 and _misreading(now, text, text, (built, built + 4)) == 0
+    assert _misreading(analyse("全县计划建成多少个乡村阅览室？"), text, text, (target, target + 4)) == 0
+    teams = "花街村将全村党员分为市场管理服务队等7个服务队。"  # 将 here is 把, no plan
+    assert _misreading(analyse("党员被分成几支服务队？"), teams, teams, (teams.index("7个"), teams.index("7个") + 2)) == 0
+
+
+def test_a_discounted_price_answers_only_a_question_about_the_discount():
+    text = "明前茶的标价是每斤598元，直播间优惠价458元。"
+    full, cut = text.index("598元"), text.index("458元")
+    discounted = analyse("直播间里明前茶优惠后一斤多少钱？")
+    assert _misreading(discounted, text, text, (full, full + 4)) > 0
+    assert _misreading(discounted, text, text, (cut, cut + 4)) == 0
+    listed = analyse("明前茶一斤标价多少钱？")
+    assert _misreading(listed, text, text, (cut, cut + 4)) > 0 and _misreading(listed, text, text, (full, full + 4)) == 0
+
+
+def test_an_english_deputy_post():
+    assert english_posts("Who is the deputy curator of the library?") == ["副馆长"]
+    assert english_posts("Who is the curator of the library?") == ["馆长"]

@@ -100,3 +100,8 @@ def test_paragraph_openings_that_look_like_headings_join_their_sentence():
     assert "为防止大风天气的浪涌冲击船只，码头加装了防浪堤。" in text
     assert "本报讯（记者 林晓 通讯员王芳）新码头预计明年6月30日全面启用。" in text
     assert [text[b.start:b.end] for b in blocks if b.kind == "heading"] == ["湖畔村修起新码头"]
+
+
+def test_an_ocr_space_inside_a_word_goes_and_one_between_words_stays():
+    text, _, _ = clean_text("标题\n\n全县累 计配送图书21.5万册，共培 训管理员260人次。 记者 温晓岚 摄\n")
+    assert "全县累计配送图书21.5万册，共培训管理员260人次。 记者 温晓岚 摄" in text

@@ -482,6 +482,15 @@ def test_the_sentence_naming_the_asked_posts_holder_ranks_higher(tmp_path, setti
     assert not answering._names_holder("副校长陈立群说", "校长") and answering._names_holder("校长 陈立群说", "校长")
 
 
+def test_an_english_question_for_a_deputy_or_a_chief(tmp_path, settings, encoder, service):
+    small = _service_over(
+        "县图书馆推进乡村阅览室建设\n\n县图书馆馆长许文澜介绍，全县乡村阅览室总数达到128个。县图书馆副馆长蒋一鸣说，"
+        "今年起，全县读者凭身份证即可免押金办理借阅证。\n", tmp_path, settings, encoder, service)
+    assert small.ask("Who is the deputy curator of the county library?").answer == "蒋一鸣"
+    chief = small.ask("Who is the curator of the county library?")
+    assert chief.abstained or chief.answer == "许文澜"  # not the deputy (蒋一鸣 at 0.93 before)
+
+
 def test_a_reader_span_that_starts_with_the_rules_answer_and_reads_on_agrees(tmp_path, settings, encoder, service):
     small = _service_over(
         "白云区共富工坊见成效\n\n去年以来，白云区建成“共富工坊”12家，累计吸纳低收入人群就业800余人，人均月增收约"
