@@ -624,6 +624,8 @@ def _misreading(q: Question, text: str, simplified: str, span: Span) -> float:
         return 0.5
     if q.qtype == "place" and _ASKS_ADDRESS.search(q.text) and not _STREET_NUMBER.search(text, a, b):
         return 0.3  # 地址在哪里: 学府路9号, not 学校新校区
+    if q.qtype == "number" and _other_measure(q, text[a:b]):
+        return 0.5  # 大桥有多长: 1.2公里, not 14处
     if q.qtype == "number" and ((_planned(simplified, span) and not _ASKS_PLAN.search(q.text))
                                 or _discount_mismatch(q, simplified, span)):
         return 0.5
@@ -769,6 +771,19 @@ def _place_for_post_holder(q: Question, answer: str) -> bool:
     """Who was the project manager, answered with 梅溪镇: a post is held by a person, not a place."""
     names_post = english_posts(q.text) if q.lang == "en" else _POST_TITLE.search(q.text)
     return q.qtype == "person" and bool(names_post) and bool(_PLACE_NAME.search(answer))
+
+
+# Questions for a length or an area, and the units that answer them
+_MEASURES = ((re.compile(r"多长(?!时间)|多宽|多高|多深|多远|多厚|\bhow (?:long|wide|high|tall|deep|far)\b", re.IGNORECASE),
+              re.compile(r"(?:米|公里|里|km|m|cm|mm)$")),
+             (re.compile(r"多大(?!年纪|岁数|年龄|了)|面积|\bhow (?:big|large)\b|\bwhat(?:'s| is| was) the (?:\w+ )?area\b",
+                         re.IGNORECASE),
+              re.compile(r"(?:平方米|平方公里|平方千米|亩|公顷|m²|km²)$")))
+
+
+def _other_measure(q: Question, answer: str) -> bool:
+    """A length (多长) or an area (多大) asked, answered in another unit (14处, 四层)."""
+    return any(asks.search(q.text) and not unit.search(answer) for asks, unit in _MEASURES)
 
 
 def _clause_before(simplified: str, a: int) -> str:

@@ -32,7 +32,7 @@ MONEY_UNIT = "元"
 _ZH_TYPES = [
     ("frequency", r"多久一次|多长时间一次|多久|多长时间|多少时间|多频繁|间隔多长"),
     ("date", r"什么时候|何时|哪一?年|哪一?天|哪一?日|几月|几号|几日|几点|星期几|礼拜几|周几|什么时间|哪个月|多久以前|日期"),
-    ("number", r"多少|(?<!哪)几|百分之几|多大|多高|多长|多重|比例|占比"),
+    ("number", r"多少|(?<!哪)几|百分之几|多大|多高|多长|多宽|多深|多远|多厚|多重|比例|占比"),
     ("person", r"谁|哪位|哪一位|什么人|哪个人|(?<=长|记|任|员|人|理|席|者|师)叫什么(?:名字)?|(?<=长|记|任|员|人|理|席|者|师)是什么人"),
     ("place", rf"哪里|哪儿|在哪(?![{WHICH_MEASURES}一些])|什么地方|什么位置|何地|何处|哪一?个地方|地点|哪一?个(?:村|镇|市|区|县|省|街道|国家|城市)"),
     ("organisation", r"哪一?家|哪一?所|哪个(?:单位|公司|企业|部门|组织|机构|集团|党委|支部|学校|银行|合作社|协会|医院)|"
@@ -44,11 +44,11 @@ _ZH_TYPES = [
 _EN_TYPES = [
     # how long it can run, has been open: a duration, as 多久 asks (how long is the road: a number)
     ("frequency", r"\bhow often\b|\bhow long (?:can|could|will|would|does|did|do|has|have|had|should|must)\b"),
-    ("number", r"\bhow (?:many|much|long|big|old|large)\b|\bwhat (?:number|percentage|share)\b"),
+    ("number", r"\bhow (?:many|much|long|big|old|large|wide|high|tall|deep|far)\b|\bwhat (?:number|percentage|share)\b"),
     ("date", r"\bwhen\b|\bwhat (?:year|date|day|month|time)\b|\bwhich (?:year|date|day|month)\b"),
     ("person", r"\bwho(?:m|se)?\b|\bwhich person\b|\bwhat is the name of the (?:person|man|woman)\b"),
     ("place", r"\bwhere\b|\bwhich (?:place|village|town|city|county|district|province|street|hall|room)\b"
-              r"|\bwhat (?:place|village|town|city)\b"),
+              r"|\bwhat (?:place|village|town|city)\b|\bwhat(?:'s| is| was) the (?:[a-z]+ )?address\b"),
     ("organisation", r"\bwhich (?:company|companies|organi[sz]ations?|units?|departments?|firm|enterprise"
                      r"|group|party committee|branch|bank|school|institutions?|institutes?|agency|agencies"
                      r"|associations?|cooperatives?|universit(?:y|ies)|college|hospital)\b"

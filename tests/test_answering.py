@@ -620,3 +620,16 @@ def test_a_discounted_price_answers_only_a_question_about_the_discount():
 def test_an_english_deputy_post():
     assert english_posts("Who is the deputy curator of the library?") == ["副馆长"]
     assert english_posts("Who is the curator of the library?") == ["馆长"]
+
+
+def test_a_length_or_an_area_is_answered_in_its_units():
+    text = "新桥全长286米，沿线共改造急弯14处，门诊楼建筑面积4200平方米，共四层。"
+    def loss(question, answer):
+        at = text.index(answer)
+        return _misreading(analyse(question), text, text, (at, at + len(answer)))
+    assert loss("新桥有多长？", "14处") > 0 and loss("新桥有多长？", "286米") == 0
+    assert loss("How long is the new bridge?", "14处") > 0
+    assert loss("门诊楼有多大？", "四层") > 0 and loss("How big is the outpatient building?", "4200平方米") == 0
+    assert loss("How many tourist visits did the scenic area receive?", "14处") == 0  # "area" asks no area
+    assert analyse("大桥多宽？").qtype == "number"
+    assert analyse("What is the street address of the county library?").qtype == "place"
