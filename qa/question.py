@@ -118,7 +118,8 @@ _EN_UNITS = {**dict.fromkeys("people persons members workers employees staff res
              "metres": "米", "meters": "米", "matches": "场", "games": "场", "articles": "篇"}
 _EN_COUNTED = re.compile(rf"\bhow many (?:[\w-]+ ){{0,3}}?({'|'.join(_EN_UNITS)})\b", re.IGNORECASE)
 # The posts an English question names, as Chinese articles write them
-ENGLISH_TITLES = {"chairman": ("董事长", "主席"), "chairwoman": ("董事长", "主席"), "secretary": ("书记",),
+ENGLISH_TITLES = {"chairman": ("董事长", "主席", "理事长"), "chairwoman": ("董事长", "主席", "理事长"),
+                  "chair": ("董事长", "主席", "理事长"), "secretary": ("书记",),
                   "mayor": ("市长", "镇长", "县长", "区长"), "director": ("主任", "局长", "院长", "厂长"),
                   "manager": ("经理",), "reporter": ("记者",), "principal": ("校长",), "captain": ("队长",),
                   "curator": ("馆长",), "dean": ("院长",), "engineer": ("工程师",), "coach": ("教练",)}
@@ -206,7 +207,7 @@ def english_posts(text: str) -> list[str]:
     """The Chinese posts an English question names (secretary → 书记, deputy curator → 副馆长)."""
     found = []
     for word, posts in ENGLISH_TITLES.items():
-        for m in re.finditer(rf"\b{word}\b", text, re.IGNORECASE):
+        for m in re.finditer(rf"\b{word}s?\b", text, re.IGNORECASE):  # who chairs
             deputy = "副" if _DEPUTY.search(text, 0, m.start()) else ""
             found += [deputy + post for post in posts]
     return list(dict.fromkeys(found))

@@ -620,6 +620,7 @@ def test_a_discounted_price_answers_only_a_question_about_the_discount():
 def test_an_english_deputy_post():
     assert english_posts("Who is the deputy curator of the library?") == ["副馆长"]
     assert english_posts("Who is the curator of the library?") == ["馆长"]
+    assert "理事长" in english_posts("Who chairs the tea cooperative?")
 
 
 def test_a_length_or_an_area_is_answered_in_its_units():
