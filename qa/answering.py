@@ -598,8 +598,9 @@ def _given_names(q: Question, text: str, simplified: str) -> list[tuple[Span, fl
 
 
 def _asked_title(q: Question) -> str | None:
-    """The post a Chinese question names (校长, 党支部书记: the longest)."""
-    return max((t for t in _TITLES.split("|") if t in q.text), key=len, default=None)
+    """The post a Chinese question names (校长, 党支部书记: the longest), with its 副 (副馆长)."""
+    title = max((t for t in _TITLES.split("|") if t in q.text), key=len, default=None)
+    return "副" + title if title and "副" + title in q.text and not title.startswith("副") else title
 
 
 def _names_holder(text: str, title: str) -> bool:
@@ -1412,6 +1413,8 @@ class Answerer:
         read = self._read(q, sentences)
         if read is not None and q.qtype == "organisation":
             read = self._whole_name(read)
+        if read is not None and q.qtype == "person":
+            read = self._name_past_title(read)
         if read is not None and self._in_heading_or_byline(read):
             # trained on running text, the reader mistakes a section headline, or a byline's name
             # (记者 某某 通讯员 何文杰 for 门诊由谁负责), for an answer
@@ -1463,6 +1466,14 @@ class Answerer:
         starts = [a for (a, b), fit in typed_candidates(text, "organisation").items()
                   if b == read.end and read.start - NAME_PREFIX_CHARS <= a < read.start and fit >= NAMED_FIT]
         return replace(read, start=min(starts)) if starts else read
+
+    def _name_past_title(self, read: Extraction) -> Extraction:
+        """A reader span that starts inside a post (副镇|长鲁文静) is the name after it."""
+        text = self.corpus.sentences[read.sentence_id].text
+        for m in _TITLE_NAME.finditer(text):
+            if m.start() < read.start < m.start(1) and m.end(1) <= read.end:
+                return replace(read, start=m.start(1))
+        return read
 
     def _in_heading_or_byline(self, found: Extraction) -> bool:
         return self.corpus.sentences[found.sentence_id].kind in ("heading", "byline")

@@ -491,6 +491,28 @@ def test_an_english_question_for_a_deputy_or_a_chief(tmp_path, settings, encoder
     assert chief.abstained or chief.answer == "许文澜"  # not the deputy (蒋一鸣 at 0.93 before)
 
 
+def test_a_reader_span_starting_inside_a_post_is_the_name_after_it(tmp_path, settings, encoder, service, monkeypatch):
+    small = _service_over("白沙镇推进垃圾分类\n\n镇党委委员、副镇长鲁文静表示，今年白沙镇将新建智能回收亭20座。\n",
+                          tmp_path, replace(settings, min_confidence=0.0), encoder, service)  # never abstaining
+    read = small.answerer.reader.read
+
+    def inside_the_post(question, windows):  # the reader's span, started at 长 of 副镇长
+        at = windows[0].find("长鲁文静")
+        return [replace(s, start=at, end=at + 4) for s in read(question, windows)][:1] if at >= 0 else read(question, windows)
+
+    monkeypatch.setattr(small.answerer.reader, "read", inside_the_post)
+    assert small.ask("白沙镇的副镇长叫什么？").answer == "鲁文静"
+    secretary = small.ask("白沙镇的镇党委书记叫什么？")
+    assert secretary.answer == "鲁文静" and secretary.confidence < 0.4  # a 副镇长, not the asked 书记
+
+
+def test_an_asked_deputy_is_not_answered_by_the_chief(tmp_path, settings, encoder, service):
+    small = _service_over("县图书馆新添自助借还机\n\n县图书馆馆长俞冬生告诉记者，书房内安装了自助借还机2台。\n",
+                          tmp_path, settings, encoder, service)
+    assert small.ask("县图书馆的副馆长是谁？").abstained  # 俞冬生 is the 馆长 (0.81 before)
+    assert small.ask("县图书馆的馆长是谁？").answer == "俞冬生"
+
+
 def test_a_reader_span_that_starts_with_the_rules_answer_and_reads_on_agrees(tmp_path, settings, encoder, service):
     small = _service_over(
         "白云区共富工坊见成效\n\n去年以来，白云区建成“共富工坊”12家，累计吸纳低收入人群就业800余人，人均月增收约"
