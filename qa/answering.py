@@ -625,12 +625,13 @@ def _misreading(q: Question, text: str, simplified: str, span: Span) -> float:
         return 0.5
     if q.qtype == "place" and _ASKS_ADDRESS.search(q.text) and not _STREET_NUMBER.search(text, a, b):
         return 0.3  # 地址在哪里: 学府路9号, not 学校新校区
-    if q.qtype == "number" and _other_measure(q, text[a:b]):
-        return 0.5  # 大桥有多长: 1.2公里, not 14处
-    if q.qtype == "number" and ((_planned(simplified, span) and not _ASKS_PLAN.search(q.text))
-                                or _discount_mismatch(q, simplified, span)):
+    if q.qtype != "number":
+        return 0.0
+    if (_other_measure(q, text[a:b])  # 大桥有多长: 1.2公里, not 14处
+            or (_planned(simplified, span) and not _ASKS_PLAN.search(q.text))
+            or _discount_mismatch(q, simplified, span)):
         return 0.5
-    if q.qtype == "number" and not _ASKS_BEFORE.search(q.text):  # 由最初的3名发展到现在的20名: 20名
+    if not _ASKS_BEFORE.search(q.text):  # 由最初的3名发展到现在的20名: 20名
         return 0.6 if _added_for_total(q, simplified, span) or a in _changed_from(text) else 0.0
     return 0.0
 
@@ -694,12 +695,13 @@ def _another_year(q: Question, evidence: str, span: Span) -> bool:
     asked = {year for year, pattern in _YEARS.items() if pattern.search(q.text)}
     if len(asked) != 1:
         return False
-    a, b = span
-    clause = _clause_before(evidence, a) + re.split(f"[{_CLAUSE_BREAKS}]", evidence[a:])[0]
+    clause = _clause_before(evidence, span[0]) + re.split(f"[{_CLAUSE_BREAKS}]", evidence[span[0]:])[0]
     for where in (clause, evidence):
+        if _YEAR_NUMBER.search(where):
+            return False  # 2024年: a year this check cannot place
         said = {year for year, pattern in _YEARS.items() if pattern.search(where)}
-        if said or _YEAR_NUMBER.search(where):
-            return not asked & said and not _YEAR_NUMBER.search(where)
+        if said:
+            return not asked & said
     return False
 
 

@@ -136,8 +136,8 @@ def _breaks_a_word(line: str, next_line: str) -> bool:
 def _runs_on(line: str, next_line: str) -> bool:
     """Nor is a line a heading, whatever the next line is, when that line opens with the
     punctuation that ends its clause, with 的 (为防止事故状态下|的污水进入榕) or with the rest of a
-    number it ends on (预计明年6|月30日), or when it opens a
-    bracket it never closes (本报讯（记者 戴雨桐 通讯员|韩立新）)."""
+    number it ends on (预计明年6|月30日), or when it opens a bracket it never closes
+    (本报讯（记者 戴雨桐 通讯员|韩立新）)."""
     return bool(_OPENS_WITH_CLAUSE_PUNCT.search(next_line)
                 or next_line.startswith("的") or (line[-1].isdigit() and _NUMBER_GOES_ON.search(next_line))
                 or line.count("（") + line.count("(") > line.count("）") + line.count(")"))
@@ -158,8 +158,8 @@ def _classified_lines(raw_text: str) -> list[tuple[str, str, bool]]:
         next_kind, next_line, next_indented = lines[i + 1]
         if kind != "heading" or next_indented or _MARKDOWN_HEADING.match(line):
             continue
-        if _runs_on(line, next_line) or next_kind == "body" and (
-                _breaks_a_word(line, next_line) or (i > 0 and _fills_the_column(line, width))):
+        if _runs_on(line, next_line) or (next_kind == "body" and (
+                _breaks_a_word(line, next_line) or (i > 0 and _fills_the_column(line, width)))):
             lines[i] = ("body", line, indented)
     return lines
 
