@@ -388,6 +388,9 @@ def _dotted_names(text: str, tags) -> list[Span]:
     return spans
 
 
+_COUNT_OF_PLACES = re.compile(rf"{_NUM}(?:个|座|处|所|家|条)[\u4e00-\u9fff]{{1,2}}$")
+
+
 def _places(text: str) -> list[tuple[Span, float]]:
     # 在这里举行: a word that points at a place names none
     found = [(m.span(1), 1.1) for m in _AT_PLACE.finditer(text) if not _DEICTIC.fullmatch(m.group(1))]
@@ -406,7 +409,8 @@ def _places(text: str) -> list[tuple[Span, float]]:
     for a, b in _noun_phrases(text):
         ends = [b] + [e for e in range(a + 3, b) if e in word_ends and _LOCATIVE.match(text, e)]
         found += [((a, end), 1.0) for end in ends
-                  if (m := _PLACE_SUFFIX.search(text[a:end])) and end - a - len(m.group()) >= 2]
+                  if (m := _PLACE_SUFFIX.search(text[a:end])) and end - a - len(m.group()) >= 2
+                  and not _COUNT_OF_PLACES.search(text, a, end)]  # 周边5个村: how many, not where
     found += [((a, b), 0.6) for a, b, flag in tags if flag == "ns"]
     # place names in a row name one place: 乌拉圭|蒙得维的亚
     found += [((tags[i][0], tags[j][1]), 0.9) for i, j in _runs(tags, lambda flag: flag == "ns") if j > i]

@@ -634,3 +634,9 @@ def test_a_length_or_an_area_is_answered_in_its_units():
     assert loss("How many tourist visits did the scenic area receive?", "14处") == 0  # "area" asks no area
     assert analyse("大桥多宽？").qtype == "number"
     assert analyse("What is the street address of the county library?").qtype == "place"
+
+
+def test_a_count_of_places_is_no_place():
+    assert "5个村" not in spans("乡里将推动周边5个村的茶园统一品种。", "place")
+    assert "全镇12个村" not in spans("全镇12个村参加了评比。", "place")
+    assert "三楼会议室" in spans("会议在三楼会议室举行。", "place")
