@@ -179,7 +179,9 @@ _ASKS_BEFORE = re.compile(r"最初|原来|原先|起初|当初|开始|成立时|
                           re.IGNORECASE)
 _ASKS_TOTAL = re.compile(r"总共|一共|总计|总数|共有|现有|总(?:收入|产值|投资|金额|额|量|人数|面积|长度|里程|销售额)"
                          r"|\bin total\b", re.IGNORECASE)
-_PLAN = re.compile(r"目标|计划|预计|力争|规划|打算|争取|拟")  # not 将: 将全村党员分为…
+# A number its clause gives as a plan or target is not what is: it answers only a question
+# about the plan (not 将: 将全村党员分为…)
+_PLAN = re.compile(r"目标|计划|预计|力争|规划|打算|争取|拟")
 _ASKS_PLAN = re.compile(r"目标|计划|预计|力争|规划|打算|争取|将|要|会|\b(?:plan\w*|target\w*|aim\w*|expect\w*|will|goal)\b",
                         re.IGNORECASE)
 _DISCOUNTED = re.compile(r"优惠|折后|打折|特价|只需|仅需|只要|减半|半价|让利")
@@ -631,9 +633,10 @@ def _misreading(q: Question, text: str, simplified: str, span: Span) -> float:
         return 0.3  # 地址在哪里: 学府路9号, not 学校新校区
     if q.qtype != "number":
         return 0.0
+    clause = _clause_before(simplified, a)
     if (_other_measure(q, text[a:b])  # 大桥有多长: 1.2公里, not 14处
-            or (_planned(simplified, span) and not _ASKS_PLAN.search(q.text))
-            or _discount_mismatch(q, simplified, span)):
+            or (_PLAN.search(clause) and not _ASKS_PLAN.search(q.text))  # 目标是到2025年底建成150个
+            or _discount_mismatch(q, simplified, clause)):
         return 0.5
     if not _ASKS_BEFORE.search(q.text):  # 由最初的3名发展到现在的20名: 20名
         return 0.6 if _added_for_total(q, simplified, span) or a in _changed_from(text) else 0.0
@@ -699,7 +702,7 @@ def _another_year(q: Question, evidence: str, span: Span) -> bool:
     asked = {year for year, pattern in _YEARS.items() if pattern.search(q.text)}
     if len(asked) != 1:
         return False
-    clause = _clause_before(evidence, span[0]) + re.split(f"[{_CLAUSE_BREAKS}]", evidence[span[0]:])[0]
+    clause = _clause_before(evidence, span[0]) + _CLAUSE_END.split(evidence[span[0]:])[0]
     for where in (clause, evidence):
         if _YEAR_NUMBER.search(where):
             return False  # 2024年: a year this check cannot place
@@ -794,19 +797,14 @@ def _other_measure(q: Question, answer: str) -> bool:
 
 
 def _clause_before(simplified: str, a: int) -> str:
-    return re.split(f"[{_CLAUSE_BREAKS}]", simplified[:a])[-1]
+    """The words of a's clause before it: what a plan, a discount or a year there says of it."""
+    return _CLAUSE_END.split(simplified[:a])[-1]
 
 
-def _planned(simplified: str, span: Span) -> bool:
-    """A number its clause gives as a plan or target (目标是到2025年底建成150个), not what is: the
-    answer to how many there are only where the question asks for the plan."""
-    return bool(_PLAN.search(_clause_before(simplified, span[0])))
-
-
-def _discount_mismatch(q: Question, simplified: str, span: Span) -> bool:
+def _discount_mismatch(q: Question, simplified: str, clause_before: str) -> bool:
     """A discounted price (优惠价458元, 前三个月只需交400元) answers a question about the discount
     only, and the full price only a question that asks no discount."""
-    discounted = bool(_DISCOUNTED.search(_clause_before(simplified, span[0])))
+    discounted = bool(_DISCOUNTED.search(clause_before))
     return discounted != bool(_ASKS_DISCOUNT.search(q.text)) and bool(_DISCOUNTED.search(simplified))
 
 
