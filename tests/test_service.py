@@ -12,6 +12,7 @@ from qa.errors import QAError
 from qa.evaluation import contains_gold, load_jsonl
 from qa.indexing import ensure_index
 from qa.question import analyse, search_tokens
+from qa.reader import ReaderSpan
 from qa.service import QAService, Searchable
 
 DEV = load_jsonl(Path(__file__).parent / "data" / "dev.jsonl")
@@ -96,15 +97,39 @@ def test_asking_within_one_document(service):
 
 
 def test_reader_reads_on_only_while_it_doubts(service, monkeypatch):
-    """A window the reader is sure of ends the reading (one pass, ~45 ms); for a question the
-    articles do not answer, it looks at the next windows before the answer is declined."""
-    calls = []
+    """A window the reader is sure of ends the reading (one pass); for a question the articles
+    do not answer, it reads the next windows, in one batch, before the answer is declined."""
+    batches = []
     read = service.answerer.reader.read
-    monkeypatch.setattr(service.answerer.reader, "read", lambda q, w: calls.append(q) or read(q, w))
+    monkeypatch.setattr(service.answerer.reader, "read", lambda q, w: batches.append(len(w)) or read(q, w))
     answer = service.ask("金山区域两新党委书记李钧是哪家企业的党委副书记？")
-    assert answer.answer == "先行集团" and len(calls) == 1
-    calls.clear()
-    assert service.ask("道明光学股份有限公司主要生产什么产品？").abstained and len(calls) == 3
+    assert answer.answer == "先行集团" and batches == [1]
+    batches.clear()
+    assert service.ask("道明光学股份有限公司主要生产什么产品？").abstained and batches == [1, 2]
+
+
+def test_of_two_doubtful_windows_retrieval_breaks_a_near_tie(service, monkeypatch):
+    """Spans the reader rates alike: the one in the window around the better retrieved sentence
+    wins (retrieval as a prior), and a far surer span elsewhere still beats it."""
+    read_texts = []
+
+    def fake_read(margins):
+        def read(question, windows):
+            read_texts.extend(windows)
+            first = len(read_texts) - len(windows)
+            return [ReaderSpan(w, 0, 2, margins[first + w], 0.0) for w in range(len(windows))]
+        return read
+
+    def answer(margins):
+        read_texts.clear()
+        monkeypatch.setattr(service.answerer.reader, "read", fake_read(margins))
+        q = analyse("道明光学股份有限公司主要生产什么产品？")
+        vector = service.encoder.encode_queries([q.original])[0]
+        found = service.answerer.extract(q, vector, service.retriever.search(search_tokens(q), vector, 5))
+        return service.answerer.answer_text(found)
+
+    assert answer([2.0, 2.001, 2.001]) == read_texts[0][:2] and len(read_texts) == 3
+    assert answer([2.0, 30.0, 2.0]) == read_texts[1][:2] != read_texts[0][:2]
 
 
 def test_evidence_of_an_answer_running_across_a_sentence_end(service):
