@@ -790,12 +790,17 @@ _MEASURES = ((re.compile(r"多长(?!时间)|多宽|多高|多深|多远|多厚|\
               re.compile(r"(?:米|公里|里|km|m|cm|mm)$")),
              (re.compile(r"多大(?!年纪|岁数|年龄|了)|面积|\bhow (?:big|large)\b|\bwhat(?:'s| is| was) the (?:\w+ )?area\b",
                          re.IGNORECASE),
-              re.compile(r"(?:平方米|平方公里|平方千米|亩|公顷|m²|km²)$")))
+              # 多大 also asks a volume (库容有多大) or an age (多大开始当学徒)
+              re.compile(r"(?:平方米|平方公里|平方千米|亩|公顷|m²|km²|立方米|立方千米|岁)$")),
+             # 多重 as a question, not as "manifold" (多重保障); 重量 asks a weight too
+             (re.compile(r"多重(?![\u4e00-\u9fff])|有多重|重多少|重量(?!级)|\bhow heavy\b|\bweigh(?:s|ed|t)?\b", re.IGNORECASE),
+              re.compile(r"(?:克|千克|公斤|斤|吨|kg|g|t)$")))
 
 
 def _other_measure(q: Question, answer: str) -> bool:
-    """A length (多长) or an area (多大) asked, answered in another unit (14处, 四层)."""
-    return any(asks.search(q.text) and not unit.search(answer) for asks, unit in _MEASURES)
+    """A length (多长), an area (多大) or a weight (多重) asked, answered in another unit (14处,
+    四层, 26.5厘米)."""
+    return q.qtype == "number" and any(asks.search(q.text) and not unit.search(answer) for asks, unit in _MEASURES)
 
 
 def _clause_before(simplified: str, a: int) -> str:
@@ -1335,7 +1340,8 @@ class Answerer:
 
     def _answers_something_else(self, q: Question, found: Extraction) -> bool:
         """Whoever read it (rules or reader), the answer is about something the question did not
-        ask: another article's place or company, another post, a count of other things, a day for
+        ask: another article's place or company, another post, a count of other things or another
+        measure (26.5厘米 for 多重), a day for
         how long or how often, the venue for who organised, the date an event lasts until for when
         it began, a place that does not say where the asked one is."""
         simplified = _simplified_lower(self.evidence(found)[1])
@@ -1343,7 +1349,7 @@ class Answerer:
         answer = simplified[found.start:found.end]
         return (self._off_topic(q, found) or self._other_post(q, found) or _repeats_the_question(q, answer)
                 or _another_year(q, simplified, span)
-                or _counts_other_things(q, answer) or _day_for_how_long(q, answer) or _place_for_company(q, answer)
+                or _counts_other_things(q, answer) or _other_measure(q, answer) or _day_for_how_long(q, answer) or _place_for_company(q, answer)
                 or _place_for_post_holder(q, answer)
                 or _venue_for_agent(q, simplified, span) or _brand_for_organisation(q, simplified, span)
                 or _added_for_total(q, simplified, span)

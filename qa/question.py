@@ -16,7 +16,7 @@ from qa.text import (CJK, STOPWORDS, char_bigrams, content_words, cut, plain_wor
                      romanised_names, to_simplified)
 
 UNITS = ("美元|日元|日圆|欧元|英镑|港元|港币|美金|韩元|卢布|越南盾|新台币|人民币|法郎|km²|m²|GHz|MHz|℃|"
-         "万元|亿元|万人|人次|平方米|平方公里|平方千米|公里|千米|公顷|周年|余人|个月|分钟|小时|"
+         "万元|亿元|万人|人次|平方米|平方公里|平方千米|立方米|立方千米|公里|千米|公顷|周年|余人|个月|分钟|小时|"
          "公分|厘米|毫米|公斤|千克|千瓦|英里|英尺|km|kg|cm|mm|"
          "个|家|位|名|人|次|元|件|项|条|支|所|座|年|天|届|倍|米|吨|份|张|场|批|户|村|台|辆|"
          "套|本|册|篇|岁|层|楼|间|处|种|类|期|轮|组|队|秒|克|升|尾|株|棵|头|只|亩|斤|盏|颗|枚|架|艘|箱|栋|幢|"
@@ -31,7 +31,7 @@ MONEY_UNIT = "元"
 # (type, pattern) in priority order: the first match decides.
 _ZH_TYPES = [
     ("frequency", r"多久一次|多长时间一次|多久|多长时间|多少时间|多频繁|间隔多长"),
-    ("date", r"什么时候|何时|哪一?年|哪一?天|哪一?日|几月|几号|几日|几点|星期几|礼拜几|周几|什么时间|哪个月|多久以前|日期"),
+    ("date", r"什么时候|何时|哪段时间|哪一?个?时间段|哪一?年|哪一?天|哪一?日|几月|几号|几日|几点|星期几|礼拜几|周几|什么时间|哪个月|多久以前|日期"),
     ("number", r"多少|(?<!哪)几|百分之几|多大|多高|多长|多宽|多深|多远|多厚|多重|比例|占比"),
     ("person", r"谁|哪位|哪一位|什么人|哪个人|(?<=长|记|任|员|人|理|席|者|师)叫什么(?:名字)?|(?<=长|记|任|员|人|理|席|者|师)是什么人"),
     ("place", rf"哪里|哪儿|在哪(?![{WHICH_MEASURES}一些])|什么地方|什么位置|何地|何处|哪一?个地方|地点|哪一?个(?:村|镇|市|区|县|省|街道|国家|城市)"),
@@ -44,7 +44,7 @@ _ZH_TYPES = [
 _EN_TYPES = [
     # how long it can run, has been open: a duration, as 多久 asks (how long is the road: a number)
     ("frequency", r"\bhow often\b|\bhow long (?:can|could|will|would|does|did|do|has|have|had|should|must)\b"),
-    ("number", r"\bhow (?:many|much|long|big|old|large|wide|high|tall|deep|far)\b|\bwhat (?:number|percentage|share)\b"),
+    ("number", r"\bhow (?:many|much|long|big|old|large|wide|high|tall|deep|far|heavy)\b|\bwhat (?:number|percentage|share)\b"),
     ("date", r"\bwhen\b|\bwhat (?:year|date|day|month|time)\b|\bwhich (?:year|date|day|month)\b"),
     ("person", r"\bwho(?:m|se)?\b|\bwhich person\b|\bwhat is the name of the (?:person|man|woman)\b"),
     ("place", r"\bwhere\b|\bwhich (?:place|village|town|city|county|district|province|street|hall|room)\b"

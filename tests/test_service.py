@@ -461,6 +461,14 @@ def test_a_doubtful_rules_answer_the_reader_also_picks_is_kept(tmp_path, setting
 
 
 
+def test_a_measure_of_another_kind_is_no_answer(tmp_path, settings, encoder, service):
+    small = _service_over(
+        "县博物馆新展厅开放\n\n本报讯 县博物馆新展厅昨日开放，镇馆之宝是一件汉代铜鼎。这件铜鼎通高42.5厘米，"
+        "口径30厘米，出土时保存完好。新展厅面积800平方米，共展出文物260件。\n", tmp_path, settings, encoder, service)
+    assert small.ask("那件汉代铜鼎有多高？").answer == "42.5厘米"
+    assert small.ask("那件汉代铜鼎有多重？").abstained  # its height is no weight, whoever reads it
+
+
 def test_a_surer_reader_number_outweighs_a_doubtful_rules_one(tmp_path, settings, encoder, service):
     small = _service_over(
         "河西街早市改造后重新开张\n\n本报讯 5月6日清晨6点，河西街早市在改造后重新开张。早市共设摊位160个，每天营业至"
