@@ -638,6 +638,8 @@ def _misreading(q: Question, text: str, simplified: str, span: Span) -> float:
     clause = _clause_before(simplified, a)
     if (_other_measure(q, text[a:b])  # 大桥有多长: 1.2公里, not 14处
             or (_PLAN.search(clause) and not _ASKS_PLAN.search(q.text))  # 目标是到2025年底建成150个
+            # 刚开始打算供应多少份: 计划日供餐200份, not what it has reached (日均供餐已达260余份)
+            or (_PLAN.search(q.text) and not _PLAN.search(simplified, 0, a) and "将" not in simplified[:a])
             or _discount_mismatch(q, simplified, clause)):
         return 0.5
     if not _ASKS_BEFORE.search(q.text):  # 由最初的3名发展到现在的20名: 20名
@@ -1441,7 +1443,8 @@ class Answerer:
         Only for a span plainly of the asked type: both may fall for 企业12家 where 产值 is asked."""
         text = self.corpus.sentences[by_rules.sentence_id].text
         span = (by_rules.start, by_rules.end)
-        if by_rules.confidence >= DOUBTFUL or typed_candidates(text, q.qtype, q.unit).get(span, 0.0) < PLAIN_FIT:
+        rules_fit = typed_candidates(text, q.qtype, q.unit).get(span, 0.0)
+        if by_rules.confidence >= DOUBTFUL or rules_fit < PLAIN_FIT:
             return by_rules
         read = self._read(q, sentences)
         # the same span, one that starts with it and reads on (2800元 | 2800元，合计年增收约336万元), or
@@ -1450,20 +1453,21 @@ class Answerer:
             return by_rules
         if read.sentence_id != by_rules.sentence_id or not (
                 (read.start == span[0] and read.end >= span[1]) or (read.end == span[1] and read.start < span[0])):
-            own = self._plainly_typed_start(q, read)
+            own = self._plainly_typed_start(q, read, rules_fit)
             if own is not None and own.confidence > max(by_rules.confidence, DOUBTFUL):
                 return own
             return by_rules
         return replace(by_rules, confidence=max(by_rules.confidence, read.confidence))
 
-    def _plainly_typed_start(self, q: Question, read: Extraction) -> Extraction | None:
+    def _plainly_typed_start(self, q: Question, read: Extraction, rules_fit: float) -> Extraction | None:
         """The reader's span cut to the plainly typed candidate it starts with (首周共接待游客|18.6万人次|
         ，商户营业额…), unless that answers something else: where the reader is surer than a
-        doubtful rules answer (the year's target, 500万人次), its own number outweighs it."""
+        doubtful rules answer (the year's target, 500万人次), its own number outweighs it. Not one
+        typed less plainly than the rules' (餐位96个 against 200份 for 多少份饭: the asked unit)."""
         text = self.corpus.sentences[read.sentence_id].text
         ends = [b for (a, b), fit in typed_candidates(text, q.qtype, q.unit).items()
                 if a == read.start and b <= (read.end if read.last_sentence_id is None else len(text))
-                and fit >= PLAIN_FIT]
+                and fit >= max(PLAIN_FIT, rules_fit)]
         if not ends:
             return None
         own = replace(read, end=max(ends), last_sentence_id=None)

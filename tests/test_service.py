@@ -469,6 +469,17 @@ def test_a_measure_of_another_kind_is_no_answer(tmp_path, settings, encoder, ser
     assert small.ask("那件汉代铜鼎有多重？").abstained  # its height is no weight, whoever reads it
 
 
+def test_a_reader_number_without_the_asked_unit_does_not_outweigh_the_rules_one(tmp_path, settings, encoder,
+                                                                              service):
+    small = _service_over(
+        "城南长者食堂开业\n\n本报讯 城南长者食堂今年3月开业，建筑面积约420平方米，设有餐位96个，每天供应午餐和晚餐。"
+        "按照最初的设想，食堂计划日供餐200份。没想到开业后就餐人数一路攀升，目前日均供餐已达260余份。\n",
+        tmp_path, settings, encoder, service)
+    answer = small.ask("那个长者食堂刚开始打算每天供应多少份饭？")
+    assert answer.abstained or answer.answer == "200份"  # never 96个 (seats) nor 260余份 (reached)
+    assert small.ask("食堂有多少个餐位？").answer == "96个"
+
+
 def test_a_surer_reader_number_outweighs_a_doubtful_rules_one(tmp_path, settings, encoder, service):
     small = _service_over(
         "河西街早市改造后重新开张\n\n本报讯 5月6日清晨6点，河西街早市在改造后重新开张。早市共设摊位160个，每天营业至"
