@@ -781,6 +781,16 @@ def _place_for_company(q: Question, answer: str) -> bool:
     return q.head in _COMPANY_HEADS and bool(_PLACE_NAME.search(answer))
 
 
+# Village, town and street names carry their kind (青岗村, 柘塘镇): without it, an answer to
+# 哪个村 names something else (桐岗县和煦社会工作服务站). Provinces and cities often go without.
+_NAMED_WITH_KIND = ("村", "镇", "乡", "社区", "街道")
+
+
+def _other_kind_of_place(q: Question, answer: str) -> bool:
+    """住在哪个村 answered with a place that is no village."""
+    return q.qtype == "place" and q.head in _NAMED_WITH_KIND and q.head not in answer
+
+
 def _place_for_post_holder(q: Question, answer: str) -> bool:
     """Who was the project manager, answered with 梅溪镇: a post is held by a person, not a place."""
     names_post = english_posts(q.text) if q.lang == "en" else _POST_TITLE.search(q.text)
@@ -1343,7 +1353,7 @@ class Answerer:
     def _answers_something_else(self, q: Question, found: Extraction) -> bool:
         """Whoever read it (rules or reader), the answer is about something the question did not
         ask: another article's place or company, another post, a count of other things or another
-        measure (26.5厘米 for 多重), a day for
+        measure (26.5厘米 for 多重), a place of another kind (a service station for 哪个村), a day for
         how long or how often, the venue for who organised, the date an event lasts until for when
         it began, a place that does not say where the asked one is."""
         simplified = _simplified_lower(self.evidence(found)[1])
@@ -1351,7 +1361,8 @@ class Answerer:
         answer = simplified[found.start:found.end]
         return (self._off_topic(q, found) or self._other_post(q, found) or _repeats_the_question(q, answer)
                 or _another_year(q, simplified, span)
-                or _counts_other_things(q, answer) or _other_measure(q, answer) or _day_for_how_long(q, answer) or _place_for_company(q, answer)
+                or _counts_other_things(q, answer) or _other_measure(q, answer) or _other_kind_of_place(q, answer)
+                or _day_for_how_long(q, answer) or _place_for_company(q, answer)
                 or _place_for_post_holder(q, answer)
                 or _venue_for_agent(q, simplified, span) or _brand_for_organisation(q, simplified, span)
                 or _added_for_total(q, simplified, span)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.answering import (_another_year, _asks_post, _brand_owners, _clauses, _counts_other_things, _gap_span, _lasts_until,
+from qa.answering import (_another_year, _asks_post, _other_kind_of_place, _brand_owners, _clauses, _counts_other_things, _gap_span, _lasts_until,
                           _lists, _misreading,
                           _named_subject, _place_for_post_holder, _posts, _noun_phrases, _quoted_names,
                           _repeats_the_question, _support_clause, _trim, typed_candidates, typed_spans)
@@ -654,3 +654,10 @@ def test_a_count_of_places_is_no_place():
     assert "5个村" not in spans("乡里将推动周边5个村的茶园统一品种。", "place")
     assert "全镇12个村" not in spans("全镇12个村参加了评比。", "place")
     assert "三楼会议室" in spans("会议在三楼会议室举行。", "place")
+
+
+def test_a_village_asked_is_answered_by_a_village():
+    village = analyse("退休教师韦德顺住在哪个村？")
+    assert _other_kind_of_place(village, "桐岗县和煦社会工作服务站") and not _other_kind_of_place(village, "青岗村")
+    assert not _other_kind_of_place(analyse("他来自哪个省？"), "浙江")  # provinces go without their kind
+    assert not _other_kind_of_place(analyse("Which village does he live in?"), "青岗村")
