@@ -831,3 +831,10 @@ def test_an_english_post_is_one_word_found_where_any_of_its_posts_is(tmp_path, s
     assert director.answer == "常慧" and not director.abstained
     # no 董事长 or 主席 in the sentence: 荣获, tagged a name by jieba, answered at 0.68
     assert small.ask("Who is the chairman of Baiyun Intelligent Technology?").abstained
+
+
+def test_a_question_of_several_clauses_is_answered_in_the_clause_it_asks_in(service):
+    """汛前排查发现的隐患，|目前已经整改好了几处: the first clause sets the scene, the last asks."""
+    text = "镇里对全镇水库进行拉网式排查，共发现各类隐患14处，目前已整改完成11处，其余3处已落实专人盯守。"
+    assert rules_answer(service, analyse("汛前排查发现的隐患，目前已经整改好了几处？"), text) == "11处"
+    assert rules_answer(service, analyse("汛前排查一共发现了几处隐患？"), text) == "14处"
