@@ -117,6 +117,9 @@ def _joiner(left: str, right: str) -> str:
 
 _CLOSERS = "”’」』）)】》，,、。；;：:！!？?"
 _FUNCTION_CHAR_END = re.compile(r"[的为以在和与对将把及了是从向于由被让给也都就还又才]$")
+# A sentence cannot stop on these (禾丰蔬菜产业园由|岚州绿源农业发展有限公司|和…共同建设): a line ending
+# on one runs on, whatever the next line looks like.
+_CANNOT_END = re.compile(r"[的为以在和与对将把及从向于由被让给]$")
 _OPENS_WITH_CLAUSE_PUNCT = re.compile(r"^[，,、。；;：:！!？?）)]")  # …一帆风顺|。前两年…
 _NUMBER_GOES_ON = re.compile(r"^[\d年月日号时点分万亿元%％个名人次岁]")  # 预计明年6|月30日
 # A photo credit ("融媒记者 杨成栋 摄") ends a caption just as a full stop would.
@@ -134,11 +137,12 @@ def _breaks_a_word(line: str, next_line: str) -> bool:
 
 
 def _runs_on(line: str, next_line: str) -> bool:
-    """Nor is a line a heading, whatever the next line is, when that line opens with the
+    """Nor is a line a heading, whatever the next line is, when it ends on a word a sentence
+    cannot stop on, or when that line opens with the
     punctuation that ends its clause, with 的 (为防止事故状态下|的污水进入榕) or with the rest of a
     number it ends on (预计明年6|月30日), or when it opens a bracket it never closes
     (本报讯（记者 戴雨桐 通讯员|韩立新）)."""
-    return bool(_OPENS_WITH_CLAUSE_PUNCT.search(next_line)
+    return bool(_CANNOT_END.search(line) or _OPENS_WITH_CLAUSE_PUNCT.search(next_line)
                 or next_line.startswith("的") or (line[-1].isdigit() and _NUMBER_GOES_ON.search(next_line))
                 or line.count("（") + line.count("(") > line.count("）") + line.count(")"))
 

@@ -87,18 +87,21 @@ def test_a_line_opening_with_a_closing_quote_ends_the_last_lines_quote():
 
 
 def test_paragraph_openings_that_look_like_headings_join_their_sentence():
-    """Column lines a few characters short of the column, lines whose next line opens with the
+    """Column lines a few characters short of the column, lines ending on a word no sentence
+    stops on (由, 和), lines whose next line opens with the
     punctuation ending their clause, with 的 or with the rest of a number, and lines opening a
     bracket they never close are no headings."""
     raw = ("湖畔村修起新码头\n记者 林晓\n\n今年3月，湖畔村在东岸新建了一座码头，\n全村渔船从此有了固定的停靠点。\n\n"
            "码头的石料全部来自湖畔\n县采石场，运输用了两个月。\n\n"
            "这条航线的开通并不顺利\n，前后试航了三次。\n\n为防止大风天气\n的浪涌冲击船只，\n码头加装了防浪堤。\n\n"
-           "本报讯（记者 林晓 通讯员\n王芳）新码头预计明年6\n月3 0日全面启用。\n")
+           "本报讯（记者 林晓 通讯员\n王芳）新码头预计明年6\n月3 0日全面启用。\n\n"
+           "新码头由\n湖畔渔业发展有限公司\n和村集体共同运营。\n")
     text, blocks, _ = clean_text(raw)
     assert "码头的石料全部来自湖畔县采石场，运输用了两个月。" in text
     assert "这条航线的开通并不顺利，前后试航了三次。" in text
     assert "为防止大风天气的浪涌冲击船只，码头加装了防浪堤。" in text
     assert "本报讯（记者 林晓 通讯员王芳）新码头预计明年6月30日全面启用。" in text
+    assert "新码头由湖畔渔业发展有限公司和村集体共同运营。" in text  # a line ending on 由 runs on
     assert [text[b.start:b.end] for b in blocks if b.kind == "heading"] == ["湖畔村修起新码头"]
 
 
