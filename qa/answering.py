@@ -213,7 +213,10 @@ _LOCATIVE = re.compile(r"内|里|上|中|旁|外|前|后|门口|附近|一带|�
 _COMPANY = re.compile("公司|集团")
 _ORG_SUFFIX = re.compile(
     r"(?:公司|集团|党委|党组|支部|委员会|工委|局|分局|协会|学校|银行|支行|研究院|医院|大学|学院|"
-    r"组织部|宣传部|部|办|中心|商会|合作社|工作站)$")
+    r"组织部|宣传部|部|办|中心|商会|合作社|基金会|联合会|报社|"
+    # 站, 所, 院, 馆 end other words too (市民中心站, 场所, 来院, 宾馆): only these kinds of station…
+    r"(?:服务|工作|管理|推广|监测|水利|农技|卫生|救助)站|(?:研究|事务|派出|管理|供电|卫生|司法|财政)所|"
+    r"(?:法|检察|研究|设计|科学|疗养|敬老|福利)院|(?:博物|图书|文化|纪念|美术|档案|科技)馆)$")
 _ENDS_IN_NAME = re.compile(_ORG_SUFFIX.pattern + "|[镇乡村县市区省]$")  # an organisation or a place
 # A company suffix standing alone, its name cut off (出租|有限公司)
 _BARE_COMPANY = re.compile(r"(?:股份)?有限(?:责任)?公司|公司|集团")
@@ -633,6 +636,8 @@ def _misreading(q: Question, text: str, simplified: str, span: Span) -> float:
         return 0.5
     if q.qtype == "place" and _ASKS_ADDRESS.search(q.text) and not _STREET_NUMBER.search(text, a, b):
         return 0.3  # 地址在哪里: 学府路9号, not 学校新校区
+    if _kind_of_organisation(q, text[a:b]):
+        return 0.5
     if q.qtype != "number":
         return 0.0
     clause = _clause_before(simplified, a)
@@ -779,6 +784,16 @@ _PLACE_NAME = re.compile(r"(?:省|市|县|区|镇|乡|村|街道|社区)$")
 def _place_for_company(q: Question, answer: str) -> bool:
     """哪家公司监理 answered with 梅溪镇, the town that listed the project."""
     return q.head in _COMPANY_HEADS and bool(_PLACE_NAME.search(answer))
+
+
+# Names of organisations end in what they are (服务站, 研究所, 有限公司), never in these words for
+# any organisation: 社工机构, 施工单位, 相关部门 describe a kind of one.
+_ANY_ORGANISATION = re.compile(r"(?:机构|单位|部门)$")
+
+
+def _kind_of_organisation(q: Question, answer: str) -> bool:
+    """归哪个机构运营 answered with 社工机构, not with the name (和煦社会工作服务站)."""
+    return q.qtype == "organisation" and bool(_ANY_ORGANISATION.search(answer))
 
 
 # Village, town and street names carry their kind (青岗村, 柘塘镇): without it, an answer to
@@ -1359,15 +1374,18 @@ class Answerer:
         found, by_rules = self._extract(q, q_vec, passages)
         if found is None or not self._answers_something_else(q, found):
             return found
-        if (by_rules is not None and by_rules is not found and self._holds_post(q, by_rules)
-                and not self._answers_something_else(q, by_rules)):
-            return by_rules  # the reader named another post's holder; the rules, the asked one's
+        if (by_rules is not None and by_rules is not found and not self._answers_something_else(q, by_rules)
+                and (self._holds_post(q, by_rules) or (q.qtype != "person" and by_rules.type_fit >= TYPED_FIT))):
+            # the reader named another post's holder, or a kind of organisation (社工机构); the rules,
+            # the asked post's holder, or a name plainly of the asked type (和煦社会工作服务站)
+            return by_rules
         return replace(found, confidence=found.confidence * OFF_TOPIC_FACTOR)
 
     def _answers_something_else(self, q: Question, found: Extraction) -> bool:
         """Whoever read it (rules or reader), the answer is about something the question did not
         ask: another article's place or company, another post, a count of other things or another
-        measure (26.5厘米 for 多重), a place of another kind (a service station for 哪个村), a day for
+        measure (26.5厘米 for 多重), a place of another kind (a service station for 哪个村), a kind of
+        organisation for its name (社工机构), a day for
         how long or how often, the venue for who organised, the date an event lasts until for when
         it began, a place that does not say where the asked one is."""
         simplified = _simplified_lower(self.evidence(found)[1])
@@ -1376,7 +1394,7 @@ class Answerer:
         return (self._off_topic(q, found) or self._other_post(q, found) or _repeats_the_question(q, answer)
                 or _another_year(q, simplified, span)
                 or _counts_other_things(q, answer) or _other_measure(q, answer) or _other_kind_of_place(q, answer)
-                or _day_for_how_long(q, answer) or _place_for_company(q, answer)
+                or _kind_of_organisation(q, answer) or _day_for_how_long(q, answer) or _place_for_company(q, answer)
                 or _place_for_post_holder(q, answer)
                 or _venue_for_agent(q, simplified, span) or _brand_for_organisation(q, simplified, span)
                 or _added_for_total(q, simplified, span)

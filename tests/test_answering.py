@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.answering import (_another_year, _asks_post, _other_kind_of_place, _brand_owners, _clauses, _counts_other_things, _gap_span, _lasts_until,
+from qa.answering import (_another_year, _asks_post, _kind_of_organisation, _other_kind_of_place, _brand_owners, _clauses, _counts_other_things, _gap_span, _lasts_until,
                           _lists, _misreading,
                           _named_subject, _place_for_post_holder, _posts, _noun_phrases, _quoted_names,
                           _repeats_the_question, _support_clause, _trim, typed_candidates, typed_spans)
@@ -661,3 +661,11 @@ def test_a_village_asked_is_answered_by_a_village():
     assert _other_kind_of_place(village, "桐岗县和煦社会工作服务站") and not _other_kind_of_place(village, "青岗村")
     assert not _other_kind_of_place(analyse("他来自哪个省？"), "浙江")  # provinces go without their kind
     assert not _other_kind_of_place(analyse("Which village does he live in?"), "青岗村")
+
+
+def test_a_kind_of_organisation_is_no_organisation_name():
+    asked = analyse("长者食堂归哪个机构来运营？")
+    assert _kind_of_organisation(asked, "社工机构") and not _kind_of_organisation(asked, "桐岗县和煦社会工作服务站")
+    text = "食堂由桐岗县和煦社会工作服务站负责运营，专家每月两次来院坐诊。"
+    names = [text[a:b] for a, b in typed_spans(text, "organisation")]
+    assert "桐岗县和煦社会工作服务站" in names and not any(n.endswith("来院") for n in names)

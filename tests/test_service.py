@@ -838,3 +838,11 @@ def test_a_question_of_several_clauses_is_answered_in_the_clause_it_asks_in(serv
     text = "镇里对全镇水库进行拉网式排查，共发现各类隐患14处，目前已整改完成11处，其余3处已落实专人盯守。"
     assert rules_answer(service, analyse("汛前排查发现的隐患，目前已经整改好了几处？"), text) == "11处"
     assert rules_answer(service, analyse("汛前排查一共发现了几处隐患？"), text) == "14处"
+
+
+def test_the_rules_name_the_organisation_where_the_reader_reads_a_kind_of_one(tmp_path, settings, encoder, service):
+    small = _service_over(
+        "城东长者食堂开张\n\n本报讯 城东长者食堂由白沙县康宁社会工作服务站负责运营，今年3月正式开张，是全县首家由社工"
+        "机构运营的长者食堂。食堂每天供应午餐和晚餐。\n", tmp_path, settings, encoder, service)
+    answer = small.ask("长者食堂归哪个机构来运营？")
+    assert answer.answer == "白沙县康宁社会工作服务站" or answer.abstained  # never 社工机构
