@@ -125,8 +125,9 @@ def test_of_two_doubtful_windows_retrieval_breaks_a_near_tie(service, monkeypatc
         monkeypatch.setattr(service.answerer.reader, "read", fake_read(margins))
         q = analyse("道明光学股份有限公司主要生产什么产品？")
         vector = service.encoder.encode_queries([q.original])[0]
-        found = service.answerer.extract(q, vector, service.retriever.search(search_tokens(q), vector, 5))
-        return service.answerer.answer_text(found)
+        passages = service.retriever.search(search_tokens(q), vector, 5)
+        sentences = service.answerer._score_sentences(q, vector, passages)[:answering.SENTENCES_READ]
+        return service.answerer.answer_text(service.answerer._read(q, sentences))
 
     assert answer([2.0, 2.001, 2.001]) == read_texts[0][:2] and len(read_texts) == 3
     assert answer([2.0, 30.0, 2.0]) == read_texts[1][:2] != read_texts[0][:2]
