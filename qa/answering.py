@@ -806,6 +806,16 @@ def _other_kind_of_place(q: Question, answer: str) -> bool:
     return q.qtype == "place" and q.head in _NAMED_WITH_KIND and q.head not in answer
 
 
+def _asked_clause_terms(q: Question) -> frozenset[str]:
+    """The bigrams of the clause holding a Chinese question's wh-word, where it has others."""
+    before, after = re.split(r"[，,；;]", q.gap_left), re.split(r"[，,；;]", q.gap_right)
+    if q.lang != "zh" or len(before) + len(after) == 2:
+        return frozenset()
+    if _NUMBER.search("".join(before[:-1] + after[1:])):  # 1984年6月至1985年1月，|担任什么职务: a condition
+        return frozenset()
+    return frozenset(char_bigrams(before[-1] + after[0]))
+
+
 def _place_for_post_holder(q: Question, answer: str) -> bool:
     """Who was the project manager, answered with 梅溪镇: a post is held by a person, not a place."""
     names_post = english_posts(q.text) if q.lang == "en" else _POST_TITLE.search(q.text)
@@ -1331,7 +1341,13 @@ class Answerer:
         repeating = [(a, b, weights[t]) for a, b, t in found if t not in asked]
         # The place or company a question names is the topic of the whole sentence (花街镇共有企业426家，
         # 其中…超亿元产值企业12家): its words support no one clause's candidate over another.
-        about = [(a, b, weights[t]) for a, b, t in found if not any(t in name for name in q.names)]
+        found_about = [(a, b, t) for a, b, t in found if not any(t in name for name in q.names)]
+        about = [(a, b, weights[t]) for a, b, t in found_about]
+        # A question of several clauses asks in the one with its wh-word (汛前排查发现的隐患，|目前已经
+        # 整改好了几处); the others set the scene. Only the asked clause's words support the answer's
+        # own clause and name it from next to it (目前已整改完成11处, not 共发现各类隐患14处).
+        wh_clause = _asked_clause_terms(q)
+        asking = [hit for hit, (_, _, t) in zip(about, found_about) if t in wh_clause] if wh_clause else about
         clauses = _clauses(text)
 
         def score(span: Span, fit: float) -> float | None:
@@ -1344,14 +1360,14 @@ class Answerer:
             inside = sum(w for s, e, w in repeating if s >= a and e <= b and e - s > 1) / total
             # Question words in the answer's own clause support it most ("企业12家"
             # beats "集团公司4家" for 超亿元产值企业有几家), nearby words less.
-            same_clause = sum(w for s, e, w in about if ca <= s and e <= cb and not (s >= a and e <= b))
+            same_clause = sum(w for s, e, w in asking if ca <= s and e <= cb and not (s >= a and e <= b))
             if piece.endswith(q.head) if q.head else any(e == b for _, e, _ in head_hits):
                 same_clause += sum(w for s, e, w in head_hits if s >= a and e <= b)
             nearby = sum(w for s, e, w in about if (s < ca or e > cb)
                          and min(abs(s - b), abs(a - e)) <= NEAR_CHARS)
             support = min((same_clause + 0.5 * nearby) / total, 1.0)
-            # A question word right next to the span ("党员245人") names what it is.
-            adjacent = any(0 <= a - e <= 1 or 0 <= s - b <= 1 for s, e, _ in about)
+            # A question word right next to the span in its clause ("党员245人") names what it is.
+            adjacent = any((0 <= a - e <= 1 or 0 <= s - b <= 1) and ca <= s and e <= cb for s, e, _ in asking)
             return fit + 0.6 * support + 0.15 * adjacent - 0.8 * inside - 0.003 * (b - a)
 
         return score

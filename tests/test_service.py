@@ -840,3 +840,13 @@ def test_the_rules_name_the_organisation_where_the_reader_reads_a_kind_of_one(tm
         "机构运营的长者食堂。食堂每天供应午餐和晚餐。\n", tmp_path, settings, encoder, service)
     answer = small.ask("长者食堂归哪个机构来运营？")
     assert answer.answer == "白沙县康宁社会工作服务站" or answer.abstained  # never 社工机构
+
+
+def test_a_question_of_several_clauses_is_answered_in_the_clause_it_asks_in(service):
+    """汛前排查发现的隐患，|目前已经整改好了几处: the first clause sets the scene, the last asks; a first
+    clause with a number or a date is a condition, and its words still count."""
+    text = "镇里对全镇水库进行拉网式排查，共发现各类隐患14处，目前已整改完成11处，其余3处已落实专人盯守。"
+    assert rules_answer(service, analyse("汛前排查发现的隐患，目前已经整改好了几处？"), text) == "11处"
+    assert rules_answer(service, analyse("汛前排查一共发现了几处隐患？"), text) == "14处"
+    assert answering._asked_clause_terms(analyse("1998年6月至2000年4月，他担任什么职务？")) == frozenset()
+    assert "整改" in answering._asked_clause_terms(analyse("汛前排查发现的隐患，目前已经整改好了几处？"))
