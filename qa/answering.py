@@ -811,8 +811,6 @@ def _asked_clause_terms(q: Question) -> frozenset[str]:
     before, after = re.split(r"[，,；;]", q.gap_left), re.split(r"[，,；;]", q.gap_right)
     if q.lang != "zh" or len(before) + len(after) == 2:
         return frozenset()
-    if _NUMBER.search("".join(before[:-1] + after[1:])):  # 1984年6月至1985年1月，|担任什么职务: a condition
-        return frozenset()
     return frozenset(char_bigrams(before[-1] + after[0]))
 
 
@@ -1344,10 +1342,12 @@ class Answerer:
         found_about = [(a, b, t) for a, b, t in found if not any(t in name for name in q.names)]
         about = [(a, b, weights[t]) for a, b, t in found_about]
         # A question of several clauses asks in the one with its wh-word (汛前排查发现的隐患，|目前已经
-        # 整改好了几处); the others set the scene. Only the asked clause's words support the answer's
-        # own clause and name it from next to it (目前已整改完成11处, not 共发现各类隐患14处).
+        # 整改好了几处); the others set the scene. The asked clause's words support the answer's own
+        # clause fully and name it from next to it (目前已整改完成11处, not 共发现各类隐患14处).
         wh_clause = _asked_clause_terms(q)
         asking = [hit for hit, (_, _, t) in zip(about, found_about) if t in wh_clause] if wh_clause else about
+        # the scene's words (or a condition's: 1984年6月至1985年1月，|担任什么职务) count as nearby ones
+        scene = [hit for hit, (_, _, t) in zip(about, found_about) if t not in wh_clause] if wh_clause else []
         clauses = _clauses(text)
 
         def score(span: Span, fit: float) -> float | None:
@@ -1361,6 +1361,7 @@ class Answerer:
             # Question words in the answer's own clause support it most ("企业12家"
             # beats "集团公司4家" for 超亿元产值企业有几家), nearby words less.
             same_clause = sum(w for s, e, w in asking if ca <= s and e <= cb and not (s >= a and e <= b))
+            same_clause += 0.5 * sum(w for s, e, w in scene if ca <= s and e <= cb and not (s >= a and e <= b))
             if piece.endswith(q.head) if q.head else any(e == b for _, e, _ in head_hits):
                 same_clause += sum(w for s, e, w in head_hits if s >= a and e <= b)
             nearby = sum(w for s, e, w in about if (s < ca or e > cb)
