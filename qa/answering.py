@@ -1345,9 +1345,9 @@ class Answerer:
         # 整改好了几处); the others set the scene. The asked clause's words support the answer's own
         # clause fully and name it from next to it (目前已整改完成11处, not 共发现各类隐患14处).
         wh_clause = _asked_clause_terms(q)
-        asking = [hit for hit, (_, _, t) in zip(about, found_about) if t in wh_clause] if wh_clause else about
+        asking = [hit for hit, (_, _, t) in zip(about, found_about) if not wh_clause or t in wh_clause]
         # the scene's words (or a condition's: 1984年6月至1985年1月，|担任什么职务) count as nearby ones
-        scene = [hit for hit, (_, _, t) in zip(about, found_about) if t not in wh_clause] if wh_clause else []
+        scene = [hit for hit, (_, _, t) in zip(about, found_about) if wh_clause and t not in wh_clause]
         clauses = _clauses(text)
 
         def score(span: Span, fit: float) -> float | None:

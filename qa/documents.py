@@ -116,10 +116,11 @@ def _joiner(left: str, right: str) -> str:
 
 
 _CLOSERS = "”’」』）)】》，,、。；;：:！!？?"
-_FUNCTION_CHAR_END = re.compile(r"[的为以在和与对将把及了是从向于由被让给也都就还又才]$")
 # A sentence cannot stop on these (禾丰蔬菜产业园由|岚州绿源农业发展有限公司|和…共同建设): a line ending
-# on one runs on, whatever the next line looks like.
-_CANNOT_END = re.compile(r"[的为以在和与对将把及从向于由被让给]$")
+# on one runs on, whatever the next line looks like; on the others only into a body line.
+_CANNOT_END_CHARS = "的为以在和与对将把及从向于由被让给"
+_CANNOT_END = re.compile(f"[{_CANNOT_END_CHARS}]$")
+_FUNCTION_CHAR_END = re.compile(f"[{_CANNOT_END_CHARS}了是也都就还又才]$")
 _OPENS_WITH_CLAUSE_PUNCT = re.compile(r"^[，,、。；;：:！!？?）)]")  # …一帆风顺|。前两年…
 _NUMBER_GOES_ON = re.compile(r"^[\d年月日号时点分万亿元%％个名人次岁]")  # 预计明年6|月30日
 # A photo credit ("融媒记者 杨成栋 摄") ends a caption just as a full stop would.
