@@ -3,7 +3,8 @@ articles answer (label: the answer is right, F1 ≥ 0.5 under the CMRC rules) an
 they cannot answer (label 0).
 
     .venv/bin/python benchmarks/calibrate.py tests/data/dev.jsonl \\
-        --unanswerable ../shared/data/DRCD_dev.json --unanswerable-limit 300
+        --unanswerable ../shared/data/DRCD_dev.json --unanswerable-limit 300 \\
+        --also tests/data/heldout.jsonl=seeds --also tests/data/fresh.jsonl=tests/data/fresh …
 
 Unanswerable questions come from the JSONL file's empty-answer questions plus, with
 --unanswerable, questions of another data set asked against this corpus (articles about
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 import random
 import sys
 from pathlib import Path
@@ -69,12 +71,21 @@ def main() -> None:
     parser.add_argument("file", help="JSONL questions over the configured corpus")
     parser.add_argument("--unanswerable", type=Path, help="SQuAD-style file of foreign questions")
     parser.add_argument("--unanswerable-limit", type=int, default=300)
+    parser.add_argument("--also", action="append", default=[], metavar="FILE=DOCS",
+                        help="more questions over another folder of articles (indexed under .qa/calibrate/)")
     args = parser.parse_args()
-    service = QAService.open(Settings.from_env(), log=lambda m: None)
+    settings = Settings.from_env()
+    service = QAService.open(settings, log=lambda m: None)
     items = [(e.question, e.answers) for e in load_jsonl(Path(args.file))]
     if args.unanswerable:
         items += [(q, []) for q in foreign_questions(args.unanswerable, args.unanswerable_limit)]
     x, y, answerable = features_and_labels(service, items)
+    for pair in args.also:  # the same model and reader, another corpus
+        file, docs = pair.split("=", 1)
+        other = replace(settings, docs_dir=Path(docs), index_dir=Path(".qa/calibrate") / Path(docs).name)
+        found = features_and_labels(QAService.open(other, log=lambda m: None),
+                                    [(e.question, e.answers) for e in load_jsonl(Path(file))])
+        x, y, answerable = (np.concatenate([old, new]) for old, new in zip((x, y, answerable), found))
     w = fit_logistic(x, y)
     print(f"{len(y)} questions with reader answers ({answerable.sum()} answerable), {int(y.sum())} right")
     print(f"READER_BIAS = {w[0]:.3f}\nREADER_WEIGHTS = ({', '.join(f'{v:.3f}' for v in w[1:])})")
