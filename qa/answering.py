@@ -614,9 +614,14 @@ def _asked_title(q: Question) -> str | None:
     return "副" + title if title and "副" + title in q.text and not title.startswith("副") else title
 
 
+def _post_itself(post: str) -> str:
+    """A pattern for the post and not its deputy (馆长, not 副馆长); a deputy post as written."""
+    return post if post.startswith("副") else f"(?<!副){post}"
+
+
 def _names_holder(text: str, title: str) -> bool:
     """The sentence names someone as holder of this post (校长冯志远说), not its deputy."""
-    return bool(re.search(rf"(?<!副){title}(?!期)\s?[\u4e00-\u9fff]{{2}}", text))
+    return bool(re.search(rf"{_post_itself(title)}(?!期)\s?[\u4e00-\u9fff]{{2}}", text))
 
 
 def _misreading(q: Question, text: str, simplified: str, span: Span) -> float:
@@ -1430,8 +1435,7 @@ class Answerer:
             if not any(post in evidence for post in posts):
                 return False  # no chairman (董事长, 主席) in the sentence: 荣获, tagged a name, is none
             # the chief asked, its deputy named (副馆长蒋一鸣 for the curator): another post
-            held = any(re.search(post if post.startswith("副") else f"(?<!副){post}", f"{titles} {held_after}")
-                       for post in posts)
+            held = any(re.search(_post_itself(post), f"{titles} {held_after}") for post in posts)
             return False if named and not held else None
         asked = _asked_title(q)
         if not asked:

@@ -9,6 +9,12 @@ from qa.answering import (_another_year, _asks_post, _kind_of_organisation, _oth
 from qa.question import analyse, english_posts, gap_contexts
 
 
+def misread(question: str, text: str, answer: str) -> float:
+    """The fit the first occurrence of answer in text loses as an answer to question."""
+    at = text.index(answer)
+    return _misreading(analyse(question), text, text, (at, at + len(answer)))
+
+
 def spans(text, qtype, unit=None):
     return [text[a:b] for a, b in typed_spans(text, qtype, unit)]
 
@@ -627,26 +633,21 @@ def test_an_english_deputy_post():
 
 def test_a_length_or_an_area_is_answered_in_its_units():
     text = "新桥全长286米，沿线共改造急弯14处，门诊楼建筑面积4200平方米，共四层。他18岁当学徒。"
-    def loss(question, answer):
-        at = text.index(answer)
-        return _misreading(analyse(question), text, text, (at, at + len(answer)))
-    assert loss("新桥有多长？", "14处") > 0 and loss("新桥有多长？", "286米") == 0
-    assert loss("How long is the new bridge?", "14处") > 0
-    assert loss("门诊楼有多大？", "四层") > 0 and loss("他多大开始当学徒的？", "18岁") == 0 and loss("How big is the outpatient building?", "4200平方米") == 0
-    assert loss("How many tourist visits did the scenic area receive?", "14处") == 0  # "area" asks no area
+    assert misread("新桥有多长？", text, "14处") > 0 and misread("新桥有多长？", text, "286米") == 0
+    assert misread("How long is the new bridge?", text, "14处") > 0
+    assert (misread("门诊楼有多大？", text, "四层") > 0 and misread("他多大开始当学徒的？", text, "18岁") == 0
+            and misread("How big is the outpatient building?", text, "4200平方米") == 0)
+    assert misread("How many tourist visits did the scenic area receive?", text, "14处") == 0  # "area" asks no area
     assert analyse("大桥多宽？").qtype == "number"
     reservoir = "水库总库容1260万立方米，坝高32米。"
+    assert misread("水库的总库容有多大？", reservoir, "1260万立方米") == 0
     at = reservoir.index("1260")
-    assert _misreading(analyse("水库的总库容有多大？"), reservoir, reservoir, (at, at + len("1260万立方米"))) == 0
     assert typed_spans(reservoir, "number")[0] == (at, at + len("1260万立方米"))
     assert analyse("排查是在哪段时间？").qtype == "date" and analyse("水库在哪里？").qtype == "place"
     relic = "那件铜炉高26.5厘米，重3.2公斤，是“多重保障”的展品。"
-    def weighed(question, answer):
-        at = relic.index(answer)
-        return _misreading(analyse(question), relic, relic, (at, at + len(answer)))
-    assert weighed("铜炉有多重？", "26.5厘米") > 0 and weighed("铜炉有多重？", "3.2公斤") == 0
-    assert weighed("How heavy is the bronze burner?", "26.5厘米") > 0
-    assert weighed("铜炉有多高？", "26.5厘米") == 0 and weighed("展品有几项多重保障？", "26.5厘米") == 0
+    assert misread("铜炉有多重？", relic, "26.5厘米") > 0 and misread("铜炉有多重？", relic, "3.2公斤") == 0
+    assert misread("How heavy is the bronze burner?", relic, "26.5厘米") > 0
+    assert misread("铜炉有多高？", relic, "26.5厘米") == 0 and misread("展品有几项多重保障？", relic, "26.5厘米") == 0
     assert analyse("What is the street address of the county library?").qtype == "place"
 
 
