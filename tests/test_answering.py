@@ -2,7 +2,8 @@
 
 import pytest
 
-from qa.answering import (_another_year, _asks_post, _kind_of_organisation, _other_kind_of_place, _brand_owners, _clauses, _counts_other_things, _gap_span, _lasts_until,
+from qa.answering import (_another_year, _asks_post, _kind_of_organisation, _restates_what_is_explained,
+                          _stops_mid_phrase, _value_of_another_thing, _other_kind_of_place, _brand_owners, _clauses, _counts_other_things, _gap_span, _lasts_until,
                           _lists, _misreading,
                           _named_subject, _place_for_post_holder, _posts, _noun_phrases, _quoted_names,
                           _repeats_the_question, _support_clause, _trim, typed_candidates, typed_spans)
@@ -670,3 +671,25 @@ def test_a_kind_of_organisation_is_no_organisation_name():
     text = "食堂由桐岗县和煦社会工作服务站负责运营，专家每月两次来院坐诊。"
     names = [text[a:b] for a, b in typed_spans(text, "organisation")]
     assert "桐岗县和煦社会工作服务站" in names and not any(n.endswith("来院") for n in names)
+
+
+def test_a_name_or_number_does_not_stop_on_a_word_leading_on():
+    who = analyse("参加放流活动的县水利局，局长叫什么？")
+    assert _stops_mid_phrase(who, "农业农村局、县水利局、龙潭镇政府的") and not _stops_mid_phrase(who, "方德胜")
+    assert not _stops_mid_phrase(analyse("县里计划改造几所学校？"), "6所")  # after a number: a measure
+    assert not _stops_mid_phrase(analyse("这辆车是拿来干什么的？"), "供学生参观学习的")  # a clause may
+
+
+def test_a_why_answer_gives_a_reason_not_the_fact_again():
+    why = analyse("服务中心为什么选址在330国道边上？")
+    assert _restates_what_is_explained(why, "镇政府不远的330国道边上，装修风格独特的服务中心格外显眼")
+    assert not _restates_what_is_explained(why, "交通便利，方便周边企业的党员就近参加活动")
+    assert not _restates_what_is_explained(why, "由于交通便利，所以选址在330国道边上")
+    assert not _restates_what_is_explained(analyse("服务中心在哪里？"), "330国道边上")
+
+
+def test_a_sum_written_as_a_things_worth_answers_only_for_that_thing():
+    text = "两家企业分别赞助了价值1万元的杯子，用于义卖。"
+    at = (text.index("1万元"), text.index("1万元") + 3)
+    assert _value_of_another_thing(analyse("义卖一共筹到了多少善款？"), text, at)
+    assert not _value_of_another_thing(analyse("企业赞助的杯子值多少钱？"), text, at)

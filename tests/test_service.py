@@ -851,3 +851,10 @@ def test_a_question_of_several_clauses_is_answered_in_the_clause_it_asks_in(serv
     asked = answering._asked_clause_terms(analyse("1998年6月至2000年4月，他担任什么职务？"))
     assert "担任" in asked and "月至" not in asked
     assert "整改" in answering._asked_clause_terms(analyse("汛前排查发现的隐患，目前已经整改好了几处？"))
+
+
+def test_an_answer_both_reader_and_rules_find_is_as_sure_as_the_surer(tmp_path, settings, encoder, service):
+    article = (Path(__file__).parent / "data" / "fresh8" / "v1.txt").read_text(encoding="utf-8")
+    answer = _service_over(article, tmp_path, settings, encoder, service).ask("职专的校长叫什么名字？")
+    # the reader alone was unsure (0.24); the rules' 校长邬敏 plain (0.44)
+    assert answer.answer == "邬敏" and not answer.abstained
