@@ -1533,13 +1533,16 @@ class Answerer:
 
     def _whole_name(self, read: Extraction) -> Extraction:
         """A reader span that starts inside an organisation's name (沂川|华锐智能装备有限公司, the
-        place its name opens with) reads the whole name."""
+        place its name opens with) reads the whole name; one that stops inside a word stops before it."""
         if read.last_sentence_id is not None:
             return read
         text = self.corpus.sentences[read.sentence_id].text
         starts = [a for (a, b), fit in typed_candidates(text, "organisation").items()
                   if b == read.end and read.start - NAME_PREFIX_CHARS <= a < read.start and fit >= NAMED_FIT]
-        return replace(read, start=min(starts)) if starts else read
+        read = replace(read, start=min(starts)) if starts else read
+        # and one that stops inside a word (星月集团机|加工车间) ends before that word
+        inside = [a for a, b, _ in _tagged(text) if read.start < a < read.end < b]
+        return replace(read, end=inside[0]) if inside else read
 
     def _name_past_title(self, read: Extraction) -> Extraction:
         """A reader span that starts inside a post (副镇|长鲁文静) is the name after it."""

@@ -858,3 +858,8 @@ def test_an_answer_both_reader_and_rules_find_is_as_sure_as_the_surer(tmp_path, 
     answer = _service_over(article, tmp_path, settings, encoder, service).ask("职专的校长叫什么名字？")
     # the reader alone was unsure (0.24); the rules' 校长邬敏 plain (0.44)
     assert answer.answer == "邬敏" and not answer.abstained
+
+
+def test_an_organisation_the_reader_cuts_inside_a_word_ends_before_it(service):
+    # the seeds say 星月集团机加工车间主任牟加义: the reader stopped inside 机加工
+    assert service.ask("牟加义是哪家企业的车间主任？").answer == "星月集团"
