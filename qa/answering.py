@@ -852,9 +852,20 @@ def _clause_before(simplified: str, a: int) -> str:
 
 def _discount_mismatch(q: Question, simplified: str, clause_before: str) -> bool:
     """A discounted price (优惠价458元, 前三个月只需交400元) answers a question about the discount
-    only, and the full price only a question that asks no discount."""
+    only, and the full price only a question that asks no discount. A question asks the discount
+    too where it names what the discount is for (在直播间下单多少钱: 标价280元，在直播间下单可享受
+    优惠价198元): two of its words that only the discount's clause says."""
     discounted = bool(_DISCOUNTED.search(clause_before))
-    return discounted != bool(_ASKS_DISCOUNT.search(q.text)) and bool(_DISCOUNTED.search(simplified))
+    if not _DISCOUNTED.search(simplified):
+        return False
+    return discounted != bool(_ASKS_DISCOUNT.search(q.text) or _names_discount_condition(q, simplified))
+
+
+def _names_discount_condition(q: Question, simplified: str) -> bool:
+    clauses = _CLAUSE_END.split(simplified)
+    offer = "|".join(c for c in clauses if _DISCOUNTED.search(c))
+    rest = "|".join(c for c in clauses if not _DISCOUNTED.search(c))
+    return sum(t in offer and t not in rest for t in q.terms) >= 2
 
 
 def _added_for_total(q: Question, simplified: str, span: Span) -> bool:
@@ -1060,9 +1071,11 @@ def _gap_span(sentence: str, q: Question) -> tuple[Span, float] | None:
     if found is None or found[1] < 1:
         # The question's own order first (多少家|企业: 共有128家|企业), else the noun, then its number
         # (象珠镇有|多少家|规上企业, where the text counts 其中规上企业有65家)
+        # A partial noun only where the whole is not counted (4个实训|区 is no 实训工位612个)
         right = q.gap_right[:8]
-        found = (_counted_noun_gap(sentence, right, q.unit)
-                 or _number_after_noun(sentence, right[len(q.unit):] if right.startswith(q.unit) else "") or found)
+        noun = right[len(q.unit):] if right.startswith(q.unit) else ""
+        found = (_counted_noun_gap(sentence, right, q.unit, whole=True) or _number_after_noun(sentence, noun, whole=True)
+                 or _counted_noun_gap(sentence, right, q.unit) or _number_after_noun(sentence, noun) or found)
     return found
 
 
@@ -1079,10 +1092,11 @@ def _without_names(left: str, names: tuple[str, ...]) -> str:
     return re.sub("|".join(map(re.escape, names)), "|", left) if names else left
 
 
-def _number_after_noun(sentence: str, noun: str) -> tuple[Span, float] | None:
+def _number_after_noun(sentence: str, noun: str, whole: bool = False) -> tuple[Span, float] | None:
     """The number right after the noun the question counts (规上企业有65家 for 多少家规上企业)."""
     # the whole noun, its start, else its end (党员 of 新党员, for 发展党员29名)
     parts = [noun[:n] for n in range(len(noun), 1, -1)] + [noun[-n:] for n in range(len(noun) - 1, 1, -1)]
+    parts = parts[:1] if whole else parts
     for part in parts:
         for m in re.finditer(re.escape(part), sentence):
             number = _BEFORE_COUNT.match(sentence, m.end())
@@ -1091,12 +1105,14 @@ def _number_after_noun(sentence: str, noun: str) -> tuple[Span, float] | None:
     return None
 
 
-def _counted_noun_gap(sentence: str, right: str, unit: str) -> tuple[Span, float] | None:
+def _counted_noun_gap(sentence: str, right: str, unit: str, whole: bool = False) -> tuple[Span, float] | None:
     """道明光学有|多少名|流动党员 where the sentence never says 道明光学有: the counted noun after the
     unit (26名|流动党员) anchors the clause up to it alone, at half strength."""
     if not right.startswith(unit):
         return None
-    for n in range(len(right), len(unit) + 1, -1):  # the unit and at least two more characters
+    shortest = len(unit) + 2  # the unit and at least two more characters
+    shortest = max(len(right), shortest) if whole else shortest
+    for n in range(len(right), shortest - 1, -1):
         pos = sentence.find(right[:n])
         if pos > 0:
             end = pos + len(unit)

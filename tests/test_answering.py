@@ -693,3 +693,16 @@ def test_a_sum_written_as_a_things_worth_answers_only_for_that_thing():
     at = (text.index("1万元"), text.index("1万元") + 3)
     assert _value_of_another_thing(analyse("义卖一共筹到了多少善款？"), text, at)
     assert not _value_of_another_thing(analyse("企业赞助的杯子值多少钱？"), text, at)
+
+
+def test_a_count_of_the_whole_noun_comes_before_one_of_part_of_it():
+    text = "中心设有数控加工、新能源汽车维修4个实训区，建成实训工位612个，配备设备1100余台。"
+    (a, b), _ = _gap_span(text, analyse("新实训中心一共能提供多少个实训工位？"))
+    assert text[a:b].strip("，") == "612个"  # not 4个|实训区
+
+
+def test_a_question_naming_what_a_discount_is_for_asks_the_discounted_price():
+    text = "最受欢迎的是一款竹编茶盘，标价280元，在直播间下单可享受优惠价198元。"
+    live = "那款竹编茶盘在直播间下单多少钱？"
+    assert misread(live, text, "198元") == 0 and misread(live, text, "280元") > 0
+    assert misread("那款竹编茶盘多少钱？", text, "280元") == 0 and misread("那款竹编茶盘多少钱？", text, "198元") > 0
