@@ -122,6 +122,7 @@ _CANNOT_END_CHARS = "的为以在和与对将把及从向于由被让给"
 _CANNOT_END = re.compile(f"[{_CANNOT_END_CHARS}]$")
 _FUNCTION_CHAR_END = re.compile(f"[{_CANNOT_END_CHARS}了是也都就还又才]$")
 _OPENS_WITH_CLAUSE_PUNCT = re.compile(r"^[，,、。；;：:！!？?）)]")  # …一帆风顺|。前两年…
+_DECIMAL_POINT_END = re.compile(r"\d\.$")
 _NUMBER_GOES_ON = re.compile(r"^[\d年月日号时点分万亿元%％个名人次岁]")  # 预计明年6|月30日
 # A photo credit ("融媒记者 杨成栋 摄") ends a caption just as a full stop would.
 _CREDIT_END = re.compile(r"(?:记者|通讯员|摄影)\s*[\u4e00-\u9fff]{2,4}\s*(?:文/摄|摄|报道)$")
@@ -141,10 +142,11 @@ def _runs_on(line: str, next_line: str) -> bool:
     """Nor is a line a heading, whatever the next line is, when it ends on a word a sentence
     cannot stop on, or when that line opens with the
     punctuation that ends its clause, with 的 (为防止事故状态下|的污水进入榕) or with the rest of a
-    number it ends on (预计明年6|月30日), or when it opens a bracket it never closes
+    number it ends on (预计明年6|月30日, 全长46.|5公里), or when it opens a bracket it never closes
     (本报讯（记者 戴雨桐 通讯员|韩立新）)."""
     return bool(_CANNOT_END.search(line) or _OPENS_WITH_CLAUSE_PUNCT.search(next_line)
                 or next_line.startswith("的") or (line[-1].isdigit() and _NUMBER_GOES_ON.search(next_line))
+                or (_DECIMAL_POINT_END.search(line) and next_line[:1].isdigit())
                 or line.count("（") + line.count("(") > line.count("）") + line.count(")"))
 
 

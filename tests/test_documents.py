@@ -95,13 +95,14 @@ def test_paragraph_openings_that_look_like_headings_join_their_sentence():
            "码头的石料全部来自湖畔\n县采石场，运输用了两个月。\n\n"
            "这条航线的开通并不顺利\n，前后试航了三次。\n\n为防止大风天气\n的浪涌冲击船只，\n码头加装了防浪堤。\n\n"
            "本报讯（记者 林晓 通讯员\n王芳）新码头预计明年6\n月3 0日全面启用。\n\n"
-           "新码头由\n湖畔渔业发展有限公司\n和村集体共同运营。\n")
+           "新码头由\n湖畔渔业发展有限公司\n和村集体共同运营。\n\n航线全长46.\n5公里，沿途设站点8个。\n")
     text, blocks, _ = clean_text(raw)
     assert "码头的石料全部来自湖畔县采石场，运输用了两个月。" in text
     assert "这条航线的开通并不顺利，前后试航了三次。" in text
     assert "为防止大风天气的浪涌冲击船只，码头加装了防浪堤。" in text
     assert "本报讯（记者 林晓 通讯员王芳）新码头预计明年6月30日全面启用。" in text
     assert "新码头由湖畔渔业发展有限公司和村集体共同运营。" in text  # a line ending on 由 runs on
+    assert "航线全长46.5公里，沿途设站点8个。" in text  # a decimal point the column broke after
     assert [text[b.start:b.end] for b in blocks if b.kind == "heading"] == ["湖畔村修起新码头"]
 
 
