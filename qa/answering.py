@@ -185,7 +185,8 @@ _ASKS_TOTAL = re.compile(r"总共|一共|总计|总数|共有|现有|总(?:收�
                          r"|\bin total\b", re.IGNORECASE)
 # A number its clause gives as a plan or target is not what is: it answers only a question
 # about the plan (not 将: 将全村党员分为…)
-_PLAN = re.compile(r"目标|计划|预计|力争|规划|打算|争取|拟")
+# (争取 plans where a time or an aim follows: 争取年底建成; 争取中央专项资金2100万元 secured them)
+_PLAN = re.compile(r"目标|计划|预计|力争|规划|打算|拟|争取(?=[^，,。；;]{0,4}?(?:在|于|实现|完成|达到|建成|\d{4}年|年底|年内|明年))")
 _ASKS_PLAN = re.compile(r"目标|计划|预计|力争|规划|打算|争取|将|要|会|\b(?:plan\w*|target\w*|aim\w*|expect\w*|will|goal)\b",
                         re.IGNORECASE)
 _DISCOUNTED = re.compile(r"优惠|折后|打折|特价|只需|仅需|只要|减半|半价|让利")
@@ -638,7 +639,7 @@ def _misreading(q: Question, text: str, simplified: str, span: Span) -> float:
         one_end = bool(_ASKS_RANGE.search(q.text)) and not _TIME_RANGE.search(text, a, b)
         was = not _ASKS_BEFORE.search(q.text) and a in _changed_from(text)  # 由往年的(4月1日至…)延长到
         return (1.0 * missing + 0.5 * _lasts_until(q, simplified, span)  # 什么时候开幕: not 持续至5月22日
-                + 0.5 * one_end + 0.6 * was)
+                + 0.5 * one_end + 0.6 * was + 0.5 * _first_for_last(q, simplified, a))
     if _not_where(q, simplified, span):  # 哈尔斯公司在哪里: not 哈尔斯公司五楼会议室, a room inside it
         return 0.5
     if q.qtype == "place" and _ASKS_ADDRESS.search(q.text) and not _STREET_NUMBER.search(text, a, b):
@@ -652,11 +653,26 @@ def _misreading(q: Question, text: str, simplified: str, span: Span) -> float:
             or (_PLAN.search(clause) and not _ASKS_PLAN.search(q.text))  # 目标是到2025年底建成150个
             # 刚开始打算供应多少份: 计划日供餐200份, not what it has reached (日均供餐已达260余份)
             or (_PLAN.search(q.text) and not _PLAN.search(simplified, 0, a) and "将" not in simplified[:a])
-            or _discount_mismatch(q, simplified, clause)):
+            or _discount_mismatch(q, simplified, clause) or _first_for_last(q, simplified, a)):
         return 0.5
     if not _ASKS_BEFORE.search(q.text):  # 由最初的3名发展到现在的20名: 20名
         return 0.6 if _added_for_total(q, simplified, span) or a in _changed_from(text) else 0.0
     return 0.0
+
+
+_FIRST = re.compile(r"首班|首趟|首场|首次|首批|第一[班趟场次批]|最早")
+_LAST = re.compile(r"末班|末趟|末场|最后一[班趟场次批]|最晚")
+
+
+def _first_for_last(q: Question, simplified: str, a: int) -> bool:
+    """The question asks the last (最晚一班车几点发车) and the span's clause says the first (首班车
+    6:30发车, where 末班车18:00发车 follows), or the other way round."""
+    asks_first, asks_last = bool(_FIRST.search(q.text)), bool(_LAST.search(q.text))
+    if asks_first == asks_last:
+        return False
+    clause = _clause_before(simplified, a)
+    says_first, says_last = bool(_FIRST.search(clause)), bool(_LAST.search(clause))
+    return says_first and not says_last if asks_last else says_last and not says_first
 
 
 @lru_cache(maxsize=1024)  # asked for every candidate of the sentence

@@ -706,3 +706,17 @@ def test_a_question_naming_what_a_discount_is_for_asks_the_discounted_price():
     live = "那款竹编茶盘在直播间下单多少钱？"
     assert misread(live, text, "198元") == 0 and misread(live, text, "280元") > 0
     assert misread("那款竹编茶盘多少钱？", text, "280元") == 0 and misread("那款竹编茶盘多少钱？", text, "198元") > 0
+
+
+def test_the_first_does_not_answer_for_the_last():
+    text = "首班车6:30从县城客运中心发车，末班车18:00发车，平均每40分钟一班。"
+    last, first = "K8路最晚一班车几点从县城发车？", "K8路首班车几点发车？"
+    assert misread(last, text, "6:30") > 0 and misread(last, text, "18:00") == 0
+    assert misread(first, text, "18:00") > 0 and misread(first, text, "6:30") == 0
+    assert misread("K8路几点发车？", text, "6:30") == 0  # neither asked
+
+
+def test_funds_secured_are_no_plan():
+    text = "总投资4680万元，其中争取中央和省级专项资金2100万元，其余由县财政解决。"
+    assert misread("中央和省里拨了多少钱？", text, "2100万元") == 0  # 争取…资金: secured
+    assert misread("村里建成了多少个大棚？", "村里争取年底建成150个大棚。", "150个") > 0  # 争取年底: a plan
