@@ -241,6 +241,12 @@ class Extraction:
     last_sentence_id: int | None = None
 
 
+def _same_span(one: Extraction, other: Extraction) -> bool:
+    """The same answer: the same sentence (or sentences) and offsets."""
+    return (one.sentence_id, one.start, one.end, one.last_sentence_id) == (
+        other.sentence_id, other.start, other.end, other.last_sentence_id)
+
+
 @dataclass(frozen=True)
 class _Scored:
     sentence_id: int
@@ -829,6 +835,47 @@ def _other_kind_of_place(q: Question, answer: str) -> bool:
     return q.qtype == "place" and q.head in _NAMED_WITH_KIND and q.head not in answer
 
 
+_WHY = re.compile(r"为什么|为何|为啥")
+_BECAUSE = re.compile(r"由于|因为|因此|所以|之所以|为了|以便|导致|原因|得益于|多亏")
+
+
+def _restates_what_is_explained(q: Question, answer: str) -> bool:
+    """A why-question asks the reason for what follows 为什么; an answer that repeats four
+    characters of it running (为什么选址在330国道边上 → …不远的330国道边上,装修风格独特…) and says
+    no 因为, 由于, 所以… restates the fact instead of giving its reason. (With one, the fact
+    may come along: 由于价格廉宜，所以在西班牙…都会烹煮挪威海螯虾.)"""
+    why = _WHY.search(q.text)
+    if not why or _BECAUSE.search(answer):
+        return False
+    explained = q.text[why.end():]
+    match = SequenceMatcher(None, explained, answer, autojunk=False).find_longest_match(
+        0, len(explained), 0, len(answer))
+    return match.size >= 4
+
+
+_VALUE_OF = re.compile(r"价值(?:约|近|超过?)?$")
+
+
+def _value_of_another_thing(q: Question, simplified: str, span: Span) -> bool:
+    """A sum written as a thing's worth (价值1万元的杯子) answers how much that thing is worth,
+    not a sum the question names otherwise (筹到了多少善款)."""
+    a, b = span
+    thing = re.match(r"的([^，,。；;、]{2})", simplified[b:])
+    return bool(_VALUE_OF.search(simplified[max(a - 4, 0):a]) and thing and thing.group(1) not in q.text)
+
+
+_DANGLING = ("uj", "p", "c")  # 的, a preposition, a conjunction
+_NAMED_TYPES = ("person", "organisation", "place", "number", "date")
+
+
+def _stops_mid_phrase(q: Question, answer: str) -> bool:
+    """A name, number, date or place never stops on a word that leads on to another
+    (农业农村局、县水利局、龙潭镇政府的 for who heads the bureau): the reader cut it short. (After a
+    number such a word is a measure: 6所, 一把.)"""
+    tags = _tagged(answer) if q.qtype in _NAMED_TYPES else ()
+    return bool(tags) and tags[-1][2] in _DANGLING and not (len(tags) > 1 and tags[-2][2] == "m")
+
+
 def _asked_clause_terms(q: Question) -> frozenset[str]:
     """The bigrams of the clause holding a Chinese question's wh-word, where it has others."""
     before, after = re.split(r"[，,；;]", q.gap_left), re.split(r"[，,；;]", q.gap_right)
@@ -1126,7 +1173,7 @@ def _counted_noun_gap(sentence: str, right: str, unit: str, whole: bool = False)
     unit (26名|流动党员) anchors the clause up to it alone, at half strength."""
     if not right.startswith(unit):
         return None
-    shortest = len(unit) + 2  # the unit and at least two more characters
+    shortest = len(unit) + 2  # the unit and at least two more characters; whole: all of right
     shortest = max(len(right), shortest) if whole else shortest
     for n in range(len(right), shortest - 1, -1):
         pos = sentence.find(right[:n])
@@ -1728,52 +1775,6 @@ class Answerer:
         wording around it). Weights chosen on the seed dev set: docs/evaluation.md."""
         z = 10.0 * (_evidence(q, s) - 0.55) + 4.0 * (span_score - 1.2)
         return 1 / (1 + math.exp(-z))
-
-
-_WHY = re.compile(r"为什么|为何|为啥")
-_BECAUSE = re.compile(r"由于|因为|因此|所以|之所以|为了|以便|导致|原因|得益于|多亏")
-
-
-def _restates_what_is_explained(q: Question, answer: str) -> bool:
-    """A why-question asks the reason for what follows 为什么; an answer that repeats four
-    characters of it running (为什么选址在330国道边上 → …不远的330国道边上,装修风格独特…) and says
-    no 因为, 由于, 所以… restates the fact instead of giving its reason. (With one, the fact
-    may come along: 由于价格廉宜，所以在西班牙…都会烹煮挪威海螯虾.)"""
-    why = _WHY.search(q.text)
-    if not why or _BECAUSE.search(answer):
-        return False
-    explained = q.text[why.end():]
-    match = SequenceMatcher(None, explained, answer, autojunk=False).find_longest_match(
-        0, len(explained), 0, len(answer))
-    return match.size >= 4
-
-
-_VALUE_OF = re.compile(r"价值(?:约|近|超过?)?$")
-
-
-def _value_of_another_thing(q: Question, simplified: str, span: Span) -> bool:
-    """A sum written as a thing's worth (价值1万元的杯子) answers how much that thing is worth,
-    not a sum the question names otherwise (筹到了多少善款)."""
-    a, b = span
-    thing = re.match(r"的([^，,。；;、]{2})", simplified[b:])
-    return bool(_VALUE_OF.search(simplified[max(a - 4, 0):a]) and thing and thing.group(1) not in q.text)
-
-
-def _same_span(one: Extraction, other: Extraction) -> bool:
-    return (one.sentence_id, one.start, one.end, one.last_sentence_id) == (
-        other.sentence_id, other.start, other.end, other.last_sentence_id)
-
-
-_DANGLING = ("uj", "p", "c")  # 的, a preposition, a conjunction
-_NAMED_TYPES = ("person", "organisation", "place", "number", "date")
-
-
-def _stops_mid_phrase(q: Question, answer: str) -> bool:
-    """A name, number, date or place never stops on a word that leads on to another
-    (农业农村局、县水利局、龙潭镇政府的 for who heads the bureau): the reader cut it short. (After a
-    number such a word is a measure: 6所, 一把.)"""
-    tags = _tagged(answer) if q.qtype in _NAMED_TYPES else ()
-    return bool(tags) and tags[-1][2] in _DANGLING and not (len(tags) > 1 and tags[-2][2] == "m")
 
 
 def _evidence(q: Question, s: _Scored) -> float:
