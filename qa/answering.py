@@ -155,6 +155,8 @@ _PLACE_SUFFIX = re.compile(
     r"(?:省|市|县|区|镇|乡|村|街道|社区|国道|广场|大厅|会议室|礼堂|博物馆|纪念馆|中心|景区|公园|车间|"
     r"讲堂|园区|大楼|楼|室|厅|馆|站|路|街|门口)$")
 _ADDRESS = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:路|街|大道|大街|巷)\d+号")
+# a street address on its own (搬到了镇上的|竹乡路18号): a name of up to four characters, no function word
+_STREET_ADDRESS = re.compile(r"(?:(?![的在从到于和与及把被是了为])[\u4e00-\u9fff]){2,4}(?:路|街|大道|大街|巷)\d+号")
 _LOCATED = re.compile(r"(?:位于|坐落于|坐落在|地处|设在|设于|(?:起点|终点)站?(?:为|是|设在|在)|地址(?:在|为|是|[:：]))"
                       r"([^，,。；;、：:]{2,30})")
 _ASKS_ADDRESS = re.compile(r"地址|门牌|\baddress\b", re.IGNORECASE)
@@ -430,6 +432,7 @@ def _places(text: str) -> list[tuple[Span, float]]:
     found += [((a, b), 0.6) for a, b, flag in tags if flag == "ns"]
     # place names in a row name one place: 乌拉圭|蒙得维的亚
     found += [((tags[i][0], tags[j][1]), 0.9) for i, j in _runs(tags, lambda flag: flag == "ns") if j > i]
+    found += [(m.span(), 0.9) for m in _STREET_ADDRESS.finditer(text)]
     # a district or town and the street address after it are one place, more exact (东新区|振兴路99号)
     return found + [((a, m.end()), fit + 0.05) for (a, b), fit in found if (m := _ADDRESS.match(text, b))]
 
@@ -1447,7 +1450,9 @@ class Answerer:
             # Question words in the answer's own clause support it most ("企业12家"
             # beats "集团公司4家" for 超亿元产值企业有几家), nearby words less.
             same_clause = sum(w for s, e, w in asking if ca <= s and e <= cb and not (s >= a and e <= b))
-            same_clause += 0.5 * sum(w for s, e, w in scene if ca <= s and e <= cb and not (s >= a and e <= b))
+            # a part (其中…) is counted under its total's scene (今年前三季度销售额510万元，其中直播卖出约215万元)
+            sa = _scope_start(text, clauses, ca)
+            same_clause += 0.5 * sum(w for s, e, w in scene if sa <= s and e <= cb and not (s >= a and e <= b))
             if piece.endswith(q.head) if q.head else any(e == b for _, e, _ in head_hits):
                 same_clause += sum(w for s, e, w in head_hits if s >= a and e <= b)
             nearby = sum(w for s, e, w in about if (s < ca or e > cb)
@@ -1824,6 +1829,13 @@ def _support_clause(text: str, clauses: list[Span], a: int, b: int) -> Span:
         ca = clauses[i - 1][0] if i > 0 else ca
         cb = clauses[i + 1][1] if i + 1 < len(clauses) else cb
     return ca, cb
+
+
+def _scope_start(text: str, clauses: list[Span], ca: int) -> int:
+    """Where the scene of the clause starting at ca starts: the clause before, for a part of it (其中…)."""
+    if not text.startswith("其中", ca):
+        return ca
+    return next((x for x, y in reversed(clauses) if y <= ca), ca)
 
 
 _PAIRED = dict(_QUOTE_PAIRS) | {"（": "）", "(": ")", "【": "】"}  # quotes, then brackets

@@ -720,3 +720,11 @@ def test_funds_secured_are_no_plan():
     text = "总投资4680万元，其中争取中央和省级专项资金2100万元，其余由县财政解决。"
     assert misread("中央和省里拨了多少钱？", text, "2100万元") == 0  # 争取…资金: secured
     assert misread("村里建成了多少个大棚？", "村里争取年底建成150个大棚。", "150个") > 0  # 争取年底: a plan
+
+
+def test_a_street_address_alone_is_a_place():
+    places = typed_candidates("展厅从村委会旁的旧仓库搬到了镇上的竹乡路18号。", "place")
+    assert {"竹乡路18号"} <= {"展厅从村委会旁的旧仓库搬到了镇上的竹乡路18号。"[a:b] for a, b in places}
+    text = "新站搬迁至城东新区迎宾大道166号。"
+    fits = {text[a:b]: fit for (a, b), fit in typed_candidates(text, "place").items()}
+    assert fits["城东新区迎宾大道166号"] > fits["新区迎宾大道166号"]  # the district with it is more exact

@@ -863,3 +863,10 @@ def test_an_answer_both_reader_and_rules_find_is_as_sure_as_the_surer(tmp_path, 
 def test_an_organisation_the_reader_cuts_inside_a_word_ends_before_it(service):
     # the seeds say 星月集团机加工车间主任牟加义: the reader stopped inside 机加工
     assert service.ask("牟加义是哪家企业的车间主任？").answer == "星月集团"
+
+
+def test_a_part_is_counted_under_its_totals_scene(service):
+    text = "今年前三季度已实现销售额510万元，其中通过电商平台和直播卖出去的约215万元。"
+    # 今年前三个季度 scopes both clauses: the question's own words pick the part it asks about
+    assert rules_answer(service, analyse("今年前三个季度，合作社在网上和直播间卖了多少？"), text) == "215万元"
+    assert rules_answer(service, analyse("今年前三个季度，合作社一共卖了多少？"), text) == "510万元"
