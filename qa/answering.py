@@ -643,14 +643,16 @@ def _misreading(q: Question, text: str, simplified: str, span: Span) -> float:
         # 哪一年, 哪一天: 七月 alone is no answer
         needs = ("年" if _ASKS_YEAR.search(q.text) else "日号天初" if _ASKS_DAY.search(q.text)
                  else "点时:：" if _ASKS_HOUR.search(q.text) else "")
-        missing = bool(needs) and not any(c in text[a:b] for c in needs) and not (
-            needs != "年" and re.search(_WEEKDAY, text[a:b]))  # 每周哪天: 每周三
+        piece = re.sub(r"次日|翌日", "", text[a:b])  # 18:00至次日0:30 names no day
+        missing = bool(needs) and not any(c in piece for c in needs) and not (
+            needs != "年" and re.search(_WEEKDAY, piece))  # 每周哪天: 每周三
         one_end = bool(_ASKS_RANGE.search(q.text)) and not _TIME_RANGE.search(text, a, b)
         was = not _ASKS_BEFORE.search(q.text) and a in _changed_from(text)  # 由往年的(4月1日至…)延长到
         return (1.0 * missing + 0.5 * _lasts_until(q, simplified, span)  # 什么时候开幕: not 持续至5月22日
+                + 0.5 * _begins_for_until(q, simplified, span)  # 开到哪天结束: not 从4月18日开始
                 + 0.5 * one_end + 0.6 * was + 0.5 * _first_for_last(q, simplified, a))
-    if _not_where(q, simplified, span):  # 哈尔斯公司在哪里: not 哈尔斯公司五楼会议室, a room inside it
-        return 0.5
+    if _not_where(q, simplified, span) or _old_for_new_place(q, simplified, span):
+        return 0.5  # 哈尔斯公司在哪里: not 哈尔斯公司五楼会议室, a room inside it; 新地址: not 以前的
     if q.qtype == "place" and _ASKS_ADDRESS.search(q.text) and not _STREET_NUMBER.search(text, a, b):
         return 0.3  # 地址在哪里: 学府路9号, not 学校新校区
     if _kind_of_organisation(q, text[a:b]):
@@ -667,6 +669,38 @@ def _misreading(q: Question, text: str, simplified: str, span: Span) -> float:
     if not _ASKS_BEFORE.search(q.text):  # 由最初的3名发展到现在的20名: 20名
         return 0.6 if _added_for_total(q, simplified, span) or a in _changed_from(text) else 0.0
     return 0.0
+
+
+_ASKS_UNTIL = re.compile(r"结束|闭幕|截止|为止|(?:开|办|展|持续|延续)到(?:哪|几|什么)|\b(?:until|till|end|ends|ended|close|closes)\b",
+                         re.IGNORECASE)
+
+
+def _begins_for_until(q: Question, simplified: str, span: Span) -> bool:
+    """The question asks when something ends (夜市季开到哪天结束) and the span is the date it
+    runs from (从4月18日开始，持续到10月31日): the converse of _lasts_until."""
+    a, b = span
+    if q.qtype != "date" or not _ASKS_UNTIL.search(q.text) or _ASKS_START.search(q.text):
+        return False
+    runs_from = re.search(r"(?:从|自)$", simplified[max(a - 2, 0):a]) or re.match(r"开始|起", simplified[b:])
+    return bool(runs_from) and bool(re.search(r"至|到", simplified[b:]))
+
+
+# Where something was and where it is: 以前设在…地址为解放路112号 vs 新址位于滨河路9号
+_WAS = re.compile(r"以前|原来|原先|过去|此前|之前|原址|旧址|老址")
+_NOW = re.compile(r"新址|新地址|新的地址|新家|搬迁[至到后]|迁[至到往]|搬[至到往]|搬家以?后|现址|如今")
+
+
+def _old_for_new_place(q: Question, simplified: str, span: Span) -> bool:
+    """A where-question about the new place (搬家以后，新地址在哪儿) answered where the sentence
+    says where it was (以前设在…，地址为解放路112号), or the other way round."""
+    if q.qtype != "place":
+        return False
+    asks_was, asks_now = bool(_WAS.search(q.text)), bool(_NOW.search(q.text))
+    if asks_was == asks_now:
+        return False
+    before = simplified[:span[0]]
+    says_was, says_now = bool(_WAS.search(before)), bool(_NOW.search(before))
+    return says_was and not says_now if asks_now else says_now and not says_was
 
 
 _FIRST = re.compile(r"首班|首趟|首场|首次|首批|第一[班趟场次批]|最早")
@@ -1495,7 +1529,8 @@ class Answerer:
                 or _venue_for_agent(q, simplified, span) or _brand_for_organisation(q, simplified, span)
                 or _added_for_total(q, simplified, span) or _stops_mid_phrase(q, answer)
                 or _restates_what_is_explained(q, answer) or _value_of_another_thing(q, simplified, span)
-                or _lasts_until(q, simplified, span) or _not_where(q, simplified, span))
+                or _lasts_until(q, simplified, span) or _begins_for_until(q, simplified, span)
+                or _old_for_new_place(q, simplified, span) or _not_where(q, simplified, span))
 
     def _other_post(self, q: Question, found: Extraction) -> bool:
         """The question asks for the holder of a post (党委书记是谁) and the answer is named as

@@ -728,3 +728,19 @@ def test_a_street_address_alone_is_a_place():
     text = "新站搬迁至城东新区迎宾大道166号。"
     fits = {text[a:b]: fit for (a, b), fit in typed_candidates(text, "place").items()}
     assert fits["城东新区迎宾大道166号"] > fits["新区迎宾大道166号"]  # the district with it is more exact
+
+
+def test_the_day_something_runs_from_does_not_say_when_it_ends():
+    text = "夜市营业时间为每天18:00至次日0:30，今年的“夜市季”从4月18日开始，持续到10月31日。"
+    ends = "今年的夜市季开到哪天结束？"
+    assert misread(ends, text, "4月18日") > 0 and misread(ends, text, "10月31日") == 0
+    assert misread(ends, text, "18:00至次日0:30") > 0  # 次日 names no day
+    assert misread("今年的夜市季从哪天开始？", text, "4月18日") == 0
+
+
+def test_where_it_was_does_not_say_where_it_is_now():
+    was = "鹤鸣夜市以前设在老体育场南侧的停车场内，地址为解放路112号。"
+    now = "今年初，县里决定将夜市整体搬迁至滨河公园东侧，新址位于滨河路9号。"
+    asks_now, asks_was = "鹤鸣夜市搬家以后，新地址在哪儿？", "鹤鸣夜市以前在哪儿？"
+    assert misread(asks_now, was, "解放路112号") > 0 and misread(asks_now, now, "滨河路9号") == 0
+    assert misread(asks_was, now, "滨河路9号") > 0 and misread(asks_was, was, "解放路112号") == 0
