@@ -946,8 +946,10 @@ def _other_measure(q: Question, answer: str) -> bool:
 
 
 def _clause_before(simplified: str, a: int) -> str:
-    """The words of a's clause before it: what a plan, a discount or a year there says of it."""
-    return _CLAUSE_END.split(simplified[:a])[-1]
+    """The words of a's clause before it: what a plan, a discount or a year there says of it. A
+    clause opening with 即 restates the one before (减半收取，即每月300元): both."""
+    clauses = _CLAUSE_END.split(simplified[:a])
+    return "，".join(clauses[-2:]) if clauses[-1].startswith(("即", "也就是")) else clauses[-1]
 
 
 def _discount_mismatch(q: Question, simplified: str, clause_before: str) -> bool:

@@ -744,3 +744,11 @@ def test_where_it_was_does_not_say_where_it_is_now():
     asks_now, asks_was = "鹤鸣夜市搬家以后，新地址在哪儿？", "鹤鸣夜市以前在哪儿？"
     assert misread(asks_now, was, "解放路112号") > 0 and misread(asks_now, now, "滨河路9号") == 0
     assert misread(asks_was, now, "滨河路9号") > 0 and misread(asks_was, was, "解放路112号") == 0
+
+
+def test_any_fee_is_money_and_a_restated_discount_is_the_discount():
+    assert analyse("每个月保教费交多少？").unit == "元" and analyse("一个月伙食费多少？").unit == "元"
+    assert analyse("停车楼能免费停多少个车位？").unit != "元"  # 免费 is no fee
+    text = "保教费为每生每月600元，对搬迁安置户子女减半收取，即每月300元。"
+    asked = "搬迁安置户家的孩子每个月保教费交多少？"  # names what the discount is for
+    assert misread(asked, text, "300元") == 0 and misread(asked, text, "600元") > 0
