@@ -693,14 +693,17 @@ _NOW = re.compile(r"新址|新地址|新的地址|新家|搬迁[至到后]|迁[�
 def _old_for_new_place(q: Question, simplified: str, span: Span) -> bool:
     """A where-question about the new place (搬家以后，新地址在哪儿) answered where the sentence
     says where it was (以前设在…，地址为解放路112号), or the other way round."""
-    if q.qtype != "place":
+    return q.qtype == "place" and _says_the_other(q.text, simplified[:span[0]], _WAS, _NOW)
+
+
+def _says_the_other(question: str, said: str, one: re.Pattern, other: re.Pattern) -> bool:
+    """The question asks one of a pair (the first or the last, where it was or where it is) and
+    what is said of the answer speaks of the other only."""
+    asks_one, asks_other = bool(one.search(question)), bool(other.search(question))
+    if asks_one == asks_other:
         return False
-    asks_was, asks_now = bool(_WAS.search(q.text)), bool(_NOW.search(q.text))
-    if asks_was == asks_now:
-        return False
-    before = simplified[:span[0]]
-    says_was, says_now = bool(_WAS.search(before)), bool(_NOW.search(before))
-    return says_was and not says_now if asks_now else says_now and not says_was
+    says_one, says_other = bool(one.search(said)), bool(other.search(said))
+    return says_other and not says_one if asks_one else says_one and not says_other
 
 
 _FIRST = re.compile(r"首班|首趟|首场|首次|首批|第一[班趟场次批]|最早")
@@ -710,12 +713,7 @@ _LAST = re.compile(r"末班|末趟|末场|最后一[班趟场次批]|最晚")
 def _first_for_last(q: Question, simplified: str, a: int) -> bool:
     """The question asks the last (最晚一班车几点发车) and the span's clause says the first (首班车
     6:30发车, where 末班车18:00发车 follows), or the other way round."""
-    asks_first, asks_last = bool(_FIRST.search(q.text)), bool(_LAST.search(q.text))
-    if asks_first == asks_last:
-        return False
-    clause = _clause_before(simplified, a)
-    says_first, says_last = bool(_FIRST.search(clause)), bool(_LAST.search(clause))
-    return says_first and not says_last if asks_last else says_last and not says_first
+    return _says_the_other(q.text, _clause_before(simplified, a), _FIRST, _LAST)
 
 
 @lru_cache(maxsize=1024)  # asked for every candidate of the sentence
