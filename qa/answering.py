@@ -666,6 +666,8 @@ def _misreading(q: Question, text: str, simplified: str, span: Span) -> float:
             or (_PLAN.search(q.text) and not _PLAN.search(simplified, 0, a) and "将" not in simplified[:a])
             or _discount_mismatch(q, simplified, clause) or _first_for_last(q, simplified, a)):
         return 0.5
+    if _honoured_for_total(q, simplified, span):  # 一共有多少家: not 4家…被评为星级民宿
+        return 0.5
     if not _ASKS_BEFORE.search(q.text):  # 由最初的3名发展到现在的20名: 20名
         return 0.6 if _added_for_total(q, simplified, span) or a in _changed_from(text) else 0.0
     return 0.0
@@ -966,6 +968,16 @@ def _names_discount_condition(q: Question, simplified: str) -> bool:
     offer = "|".join(c for c in clauses if _DISCOUNTED.search(c))
     rest = "|".join(c for c in clauses if not _DISCOUNTED.search(c))
     return sum(t in offer and t not in rest for t in q.terms) >= 2
+
+
+_HONOURED = re.compile(r"[^，,。；;]{0,8}?(?:被评为|被评定为|获评|荣获|入选|被列入|被命名为|被授予)")
+
+
+def _honoured_for_total(q: Question, simplified: str, span: Span) -> bool:
+    """How many in all (一共有多少家民宿) is not answered by how many won a title (已有4家民宿被评为
+    市级星级民宿), unless the question asks about the title."""
+    return (q.qtype == "number" and bool(_ASKS_TOTAL.search(q.text)) and not re.search(r"评|获|入选|称号|命名|授予", q.text)
+            and bool(_HONOURED.match(simplified, span[1])))
 
 
 def _added_for_total(q: Question, simplified: str, span: Span) -> bool:
@@ -1527,7 +1539,8 @@ class Answerer:
                 or _kind_of_organisation(q, answer) or _day_for_how_long(q, answer) or _place_for_company(q, answer)
                 or _place_for_post_holder(q, answer)
                 or _venue_for_agent(q, simplified, span) or _brand_for_organisation(q, simplified, span)
-                or _added_for_total(q, simplified, span) or _stops_mid_phrase(q, answer)
+                or _added_for_total(q, simplified, span) or _honoured_for_total(q, simplified, span)
+                or _stops_mid_phrase(q, answer)
                 or _restates_what_is_explained(q, answer) or _value_of_another_thing(q, simplified, span)
                 or _lasts_until(q, simplified, span) or _begins_for_until(q, simplified, span)
                 or _old_for_new_place(q, simplified, span) or _not_where(q, simplified, span))

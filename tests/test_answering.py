@@ -752,3 +752,9 @@ def test_any_fee_is_money_and_a_restated_discount_is_the_discount():
     text = "保教费为每生每月600元，对搬迁安置户子女减半收取，即每月300元。"
     asked = "搬迁安置户家的孩子每个月保教费交多少？"  # names what the discount is for
     assert misread(asked, text, "300元") == 0 and misread(asked, text, "600元") > 0
+
+
+def test_how_many_won_a_title_is_not_how_many_in_all():
+    text = "目前，杏花坞村已有4家民宿被评为市级星级民宿。"
+    assert misread("杏花坞村现在一共有多少家民宿？", text, "4家") > 0
+    assert misread("杏花坞村有几家民宿被评为星级民宿？", text, "4家") == 0
