@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import replace
 import random
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np

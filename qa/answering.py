@@ -650,7 +650,7 @@ def _misreading(q: Question, text: str, simplified: str, span: Span) -> float:
         was = not _ASKS_BEFORE.search(q.text) and a in _changed_from(text)  # 由往年的(4月1日至…)延长到
         return (1.0 * missing + 0.5 * _lasts_until(q, simplified, span)  # 什么时候开幕: not 持续至5月22日
                 + 0.5 * _begins_for_until(q, simplified, span)  # 开到哪天结束: not 从4月18日开始
-                + 0.5 * one_end + 0.6 * was + 0.5 * _first_for_last(q, simplified, a))
+                + 0.5 * one_end + 0.6 * was + 0.5 * _first_for_last(q, _clause_before(simplified, a)))
     if _not_where(q, simplified, span) or _old_for_new_place(q, simplified, span):
         return 0.5  # 哈尔斯公司在哪里: not 哈尔斯公司五楼会议室, a room inside it; 新地址: not 以前的
     if q.qtype == "place" and _ASKS_ADDRESS.search(q.text) and not _STREET_NUMBER.search(text, a, b):
@@ -664,9 +664,8 @@ def _misreading(q: Question, text: str, simplified: str, span: Span) -> float:
             or (_PLAN.search(clause) and not _ASKS_PLAN.search(q.text))  # 目标是到2025年底建成150个
             # 刚开始打算供应多少份: 计划日供餐200份, not what it has reached (日均供餐已达260余份)
             or (_PLAN.search(q.text) and not _PLAN.search(simplified, 0, a) and "将" not in simplified[:a])
-            or _discount_mismatch(q, simplified, clause) or _first_for_last(q, simplified, a)):
-        return 0.5
-    if _honoured_for_total(q, simplified, span):  # 一共有多少家: not 4家…被评为星级民宿
+            or _discount_mismatch(q, simplified, clause) or _first_for_last(q, clause)
+            or _honoured_for_total(q, simplified, span)):  # 一共有多少家: not 4家…被评为星级民宿
         return 0.5
     if not _ASKS_BEFORE.search(q.text):  # 由最初的3名发展到现在的20名: 20名
         return 0.6 if _added_for_total(q, simplified, span) or a in _changed_from(text) else 0.0
@@ -712,10 +711,10 @@ _FIRST = re.compile(r"首班|首趟|首场|首次|首批|第一[班趟场次批]
 _LAST = re.compile(r"末班|末趟|末场|最后一[班趟场次批]|最晚")
 
 
-def _first_for_last(q: Question, simplified: str, a: int) -> bool:
+def _first_for_last(q: Question, clause_before: str) -> bool:
     """The question asks the last (最晚一班车几点发车) and the span's clause says the first (首班车
     6:30发车, where 末班车18:00发车 follows), or the other way round."""
-    return _says_the_other(q.text, _clause_before(simplified, a), _FIRST, _LAST)
+    return _says_the_other(q.text, clause_before, _FIRST, _LAST)
 
 
 @lru_cache(maxsize=1024)  # asked for every candidate of the sentence
@@ -1527,9 +1526,10 @@ class Answerer:
         measure (26.5厘米 for 多重), a place of another kind (a service station for 哪个村), a kind of
         organisation for its name (社工机构), a day for
         how long or how often, the venue for who organised, the date an event lasts until for when
-        it began, a place that does not say where the asked one is, a thing's worth for another
-        sum (价值1万元的杯子 for 善款), a why-answer that restates the fact to explain; or it is cut
-        short (龙潭镇政府的 for a name)."""
+        it began (or the date it runs from for when it ends), a place that does not say where the
+        asked one is (or where it was, for where it is now), a thing's worth for another sum
+        (价值1万元的杯子 for 善款), how many won a title for how many in all, a why-answer that
+        restates the fact to explain; or it is cut short (龙潭镇政府的 for a name)."""
         simplified = _simplified_lower(self.evidence(found)[1])
         span = (found.start, found.end)
         answer = simplified[found.start:found.end]

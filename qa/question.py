@@ -93,7 +93,7 @@ _NAME_STEM = r"[^\W\d_哪几多少什么那这该本全各每某一二两三四�
 # Words that ask for a sum of money: the answer is in MONEY_UNIT.
 _MONEY = re.compile(r"钱|工资|薪酬|资金|金额|善款|捐款|收入|经费|投资|产值|营收|销售额|费用|税收|利润|奖金|补贴|"
                     r"周转金|价值|价格|出口额|进口额|营业额|成交额|交易额|贸易额|总额|奖励|补助|资助|贷款|"
-                    r"租金|成本|预算|罚款|赔偿|补偿|报酬|造价|票价|售价|单价|拨款|开支|支出|花费|消费(?!者|券)|"
+                    r"租金|成本|预算|罚款|赔偿|补偿|报酬|造价|票价|售价|单价|拨款|开支|支出|花费|"
                     r"收益|效益|损失|分红|增收|薪|租|(?<![免浪])费(?![时力劲心者券])")  # 保教费, 伙食费: any fee
 _EN_MONEY = re.compile(r"\bhow much (?:[a-z-]+ )?(?:money|cash|funding)\b|\b(?:wages?|salar(?:y|ies)|funds?|yuan|rmb|cost|price|"
                        r"fees?|rent|subsid(?:y|ies)|grants?|loans?|bonus(?:es)?|"
