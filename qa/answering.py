@@ -170,6 +170,7 @@ _ASKS_YEAR = re.compile(r"哪一?年|何年|什么年份|哪个年份|which year
 _ASKS_HOUR = re.compile(r"几点|几时|什么时刻|\bwhat time\b", re.IGNORECASE)
 _ASKS_RANGE = re.compile(r"(?:哪|几|什么)[^，,到至]{0,5}(?:到|至)(?:哪|几|什么)|\bfrom (?:what|which|when)\b.*\b(?:to|until|till)\b",
                          re.IGNORECASE)  # 几点到几点, 从哪天到哪天: both ends
+_ASKS_DATE = re.compile(r"几月几[日号]|\b(?:what|which) date\b", re.IGNORECASE)  # a day of a month
 _ASKS_DAY = re.compile(r"哪一?天|哪一?日|几号|几日|星期几|礼拜几|周几|what day|which day", re.IGNORECASE)
 # When something began (opened, was founded) is not the date it lasts until, and the reverse.
 _ASKS_START = re.compile(r"开幕|开始|开业|开馆|开园|开工|开通|开放|启动|启用|投用|揭幕|揭牌|成立|"
@@ -641,11 +642,11 @@ def _misreading(q: Question, text: str, simplified: str, span: Span) -> float:
     a, b = span
     if q.qtype == "date":
         # 哪一年, 哪一天: 七月 alone is no answer
-        needs = ("年" if _ASKS_YEAR.search(q.text) else "日号天初" if _ASKS_DAY.search(q.text)
-                 else "点时:：" if _ASKS_HOUR.search(q.text) else "")
+        needs = ("年" if _ASKS_YEAR.search(q.text) else "日号" if _ASKS_DATE.search(q.text)
+                 else "日号天初" if _ASKS_DAY.search(q.text) else "点时:：" if _ASKS_HOUR.search(q.text) else "")
         piece = re.sub(r"次日|翌日", "", text[a:b])  # 18:00至次日0:30 names no day
         missing = bool(needs) and not any(c in piece for c in needs) and not (
-            needs != "年" and re.search(_WEEKDAY, piece))  # 每周哪天: 每周三
+            needs not in ("年", "日号") and re.search(_WEEKDAY, piece))  # 每周哪天: 每周三; a date is no weekday
         one_end = bool(_ASKS_RANGE.search(q.text)) and not _TIME_RANGE.search(text, a, b)
         was = not _ASKS_BEFORE.search(q.text) and a in _changed_from(text)  # 由往年的(4月1日至…)延长到
         return (1.0 * missing + 0.5 * _lasts_until(q, simplified, span)  # 什么时候开幕: not 持续至5月22日
@@ -1487,8 +1488,8 @@ class Answerer:
         def score(span: Span, fit: float) -> float | None:
             a, b = span
             piece = simplified[a:b]
-            if not piece.strip() or piece in question:
-                return None  # the answer never just repeats the question
+            if not piece.strip() or piece in question or _repeats_the_question(q, piece):
+                return None  # the answer never just repeats the question (党支部 for which company's Party branch)
             ca, cb = _support_clause(text, clauses, a, b)
             # a lone character (共 of 哪五个“共”) inside the answer does not repeat the question
             inside = sum(w for s, e, w in repeating if s >= a and e <= b and e - s > 1) / total

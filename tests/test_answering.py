@@ -498,6 +498,15 @@ def test_a_weekday_answers_which_day_of_the_week():
     assert _misreading(q, text, text, (a, a + 3)) == 0.0
 
 
+def test_a_weekday_does_not_answer_what_date():
+    q = analyse("From what date does the library stay open later on Fridays?")
+    text = "自5月1日起，图书馆每周五开放时间延长至晚上9点。"
+    a = text.index("每周五")
+    assert _misreading(q, text, text, (a, a + 3)) >= 1.0
+    assert _misreading(q, text, text, (2, 6)) == 0.0  # 5月1日
+    assert _misreading(analyse("大集是几月几号开的？"), "大集定在每周三。", "大集定在每周三。", (4, 7)) >= 1.0
+
+
 def test_a_house_number_is_no_day():
     """溪畔路188号: no 88号 cut from the number, and no 32nd of a month."""
     assert not any("88号" in s for s in spans("阅览室位于溪畔路188号，当天正式启用。", "date"))

@@ -188,6 +188,13 @@ def test_the_counted_noun_alone_anchors_a_number(service):
     assert rules_answer(service, analyse("白云镇两新党组织的党员总数是多少？"), text) == "316人"
 
 
+def test_an_english_answer_is_not_the_questions_own_words_where_the_sentence_names_more(service):
+    # 党支部 translates "Party branch" back: the company whose branch it is answers
+    text = "笑脸墙十分吸引眼球，车轮上的党支部，奔跑中的党小组，反映出我市白云客运出租有限公司党支部的风采。"
+    q = analyse("The taxi-shaped smiley-face photo wall at the service centre showcases which company's Party branch?")
+    assert rules_answer(service, q, text).startswith("白云客运出租有限公司")
+
+
 def test_a_question_for_a_year_or_a_day_is_not_answered_by_a_month(service):
 
     text = "大桥始建于一九五八年，九月建成通车。"
