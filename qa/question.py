@@ -123,7 +123,11 @@ ENGLISH_TITLES = {"chairman": ("董事长", "主席", "理事长"), "chairwoman"
                   "chair": ("董事长", "主席", "理事长"), "secretary": ("书记",),
                   "mayor": ("市长", "镇长", "县长", "区长"), "director": ("主任", "局长", "院长", "厂长"),
                   "manager": ("经理",), "reporter": ("记者",), "principal": ("校长",), "captain": ("队长",),
-                  "curator": ("馆长",), "dean": ("院长",), "engineer": ("工程师",), "coach": ("教练",)}
+                  "curator": ("馆长",), "dean": ("院长",), "engineer": ("工程师",), "coach": ("教练",),
+                  # who heads, the head of: whoever leads it, by the post its kind of body has
+                  "head": ("局长", "主任", "站长", "馆长", "院长", "校长", "所长", "负责人", "董事长", "理事长",
+                           "会长", "社长", "队长", "组长", "厂长", "行长", "部长", "处长", "科长", "村长", "镇长",
+                           "县长", "市长", "区长")}
 _DEPUTY = re.compile(r"\b(?:deputy|vice|assistant)[- ]?$", re.IGNORECASE)
 _TRAILING = re.compile(r"[\s？?！!。.，,；;：:呢吗啊呀]+$")
 # Words that only phrase the question and should not be looked for in the articles.

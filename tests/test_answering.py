@@ -639,6 +639,9 @@ def test_an_english_deputy_post():
     assert english_posts("Who is the deputy curator of the library?") == ["副馆长"]
     assert english_posts("Who is the curator of the library?") == ["馆长"]
     assert "理事长" in english_posts("Who chairs the tea cooperative?")
+    # whoever heads a body holds its chief post, whichever its kind of body has
+    assert {"站长", "局长"} <= set(english_posts("Who heads the city's central blood station?"))
+    assert "校长" in english_posts("Who is the head of the school?")
 
 
 def test_a_length_or_an_area_is_answered_in_its_units():
