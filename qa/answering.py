@@ -688,14 +688,21 @@ def _begins_for_until(q: Question, simplified: str, span: Span) -> bool:
 
 
 # Where something was and where it is: 以前设在…地址为解放路112号 vs 新址位于滨河路9号
-_WAS = re.compile(r"以前|原来|原先|过去|此前|之前|原址|旧址|老址")
-_NOW = re.compile(r"新址|新地址|新的地址|新家|搬迁[至到后]|迁[至到往]|搬[至到往]|搬家以?后|现址|如今")
+_WAS = re.compile(r"以前|原来|原先|过去|此前|之前|原址|旧址|老址"
+                  r"|\bbefore (?:it|they) (?:moved|relocated)\b|\bformer(?:ly)?\b|\bprevious(?:ly)?\b|\bold\b",
+                  re.IGNORECASE)
+_NOW = re.compile(r"新址|新地址|新的地址|新家|搬迁[至到后]|迁[至到往]|搬[至到往]|搬家以?后|现址|如今"
+                  r"|\bnew (?:address|site|location|premises)\b|\b(?:moved|relocated) to\b|\bafter (?:it|they) moved\b",
+                  re.IGNORECASE)
 
 
 def _old_for_new_place(q: Question, simplified: str, span: Span) -> bool:
     """A where-question about the new place (搬家以后，新地址在哪儿) answered where the sentence
-    says where it was (以前设在…，地址为解放路112号), or the other way round."""
-    return q.qtype == "place" and _says_the_other(q.text, simplified[:span[0]], _WAS, _NOW)
+    says where it was (以前设在…，地址为解放路112号), or the other way round. The nearest such word
+    before the place tells (由原来的解放路88号搬迁至迎宾大道166号: the second is where it is now)."""
+    before = simplified[:span[0]]
+    starts = [m.start() for pattern in (_WAS, _NOW) for m in pattern.finditer(before)]
+    return q.qtype == "place" and bool(starts) and _says_the_other(q.text, before[max(starts):], _WAS, _NOW)
 
 
 def _says_the_other(question: str, said: str, one: re.Pattern, other: re.Pattern) -> bool:
@@ -847,9 +854,16 @@ _COMPANY_HEADS = ("公司", "企业", "集团", "厂", "工厂")
 _PLACE_NAME = re.compile(r"(?:省|市|县|区|镇|乡|村|街道|社区)$")
 
 
+# What public bodies' names end in: a library, a bureau, a school or a hospital is no company.
+_PUBLIC_BODY = re.compile(r"(?:馆|局|学校|小学|中学|大学|学院|医院|卫生院|政府|委员会)$")
+_ASKS_COMPANY = re.compile(r"\b(?:which|what) (?:company|firm|enterprise|business|factory|manufacturer)\b", re.IGNORECASE)
+
+
 def _place_for_company(q: Question, answer: str) -> bool:
-    """哪家公司监理 answered with 梅溪镇, the town that listed the project."""
-    return q.head in _COMPANY_HEADS and bool(_PLACE_NAME.search(answer))
+    """哪家公司监理 answered with 梅溪镇, the town that listed the project, or which company operates
+    the route with 清溪图书馆, a library it stops at."""
+    asks_company = q.head in _COMPANY_HEADS if q.lang == "zh" else bool(_ASKS_COMPANY.search(q.text))
+    return asks_company and bool(_PLACE_NAME.search(answer) or _PUBLIC_BODY.search(answer))
 
 
 # Names of organisations end in what they are (服务站, 研究所, 有限公司), never in these words for

@@ -5,7 +5,7 @@ import pytest
 from qa.answering import (_another_year, _asks_post, _kind_of_organisation, _restates_what_is_explained,
                           _stops_mid_phrase, _value_of_another_thing, _other_kind_of_place, _brand_owners, _clauses, _counts_other_things, _gap_span, _lasts_until,
                           _lists, _misreading,
-                          _named_subject, _place_for_post_holder, _posts, _noun_phrases, _quoted_names,
+                          _named_subject, _place_for_company, _place_for_post_holder, _posts, _noun_phrases, _quoted_names,
                           _repeats_the_question, _support_clause, _trim, typed_candidates, typed_spans)
 from qa.question import analyse, english_posts, gap_contexts
 
@@ -635,6 +635,14 @@ def test_a_discounted_price_answers_only_a_question_about_the_discount():
     assert _misreading(listed, text, text, (cut, cut + 4)) > 0 and _misreading(listed, text, text, (full, full + 4)) == 0
 
 
+def test_a_town_or_a_public_body_is_no_company():
+    english = analyse("Which company operates the new bus route?")
+    assert _place_for_company(english, "清溪图书馆") and _place_for_company(english, "梅溪镇")
+    assert not _place_for_company(english, "清溪市公共交通集团有限公司")
+    assert _place_for_company(analyse("哪家公司负责运营这条线路？"), "县人民医院")
+    assert not _place_for_company(analyse("哪个单位负责运营这条线路？"), "县人民医院")  # any body may
+
+
 def test_an_english_deputy_post():
     assert english_posts("Who is the deputy curator of the library?") == ["副馆长"]
     assert english_posts("Who is the curator of the library?") == ["馆长"]
@@ -756,6 +764,11 @@ def test_where_it_was_does_not_say_where_it_is_now():
     asks_now, asks_was = "鹤鸣夜市搬家以后，新地址在哪儿？", "鹤鸣夜市以前在哪儿？"
     assert misread(asks_now, was, "解放路112号") > 0 and misread(asks_now, now, "滨河路9号") == 0
     assert misread(asks_was, now, "滨河路9号") > 0 and misread(asks_was, was, "解放路112号") == 0
+    # one sentence, both places: the nearest word before each tells which it is; in English too
+    moved = "县城客运中心已于今年7月由原来的城北解放路88号整体搬迁至城东新区迎宾大道166号。"
+    asks_before = "Where was the county passenger transport centre before it moved?"
+    assert misread(asks_before, moved, "城东新区迎宾大道166号") > 0 and misread(asks_before, moved, "城北解放路88号") == 0
+    assert misread("客运中心现在搬到哪里了？", moved, "城北解放路88号") > 0
 
 
 def test_any_fee_is_money_and_a_restated_discount_is_the_discount():
