@@ -950,12 +950,14 @@ _MEASURES = ((re.compile(r"多长(?!时间)|多宽|多高|多深|多远|多厚|\
               re.compile(r"(?:平方米|平方公里|平方千米|亩|公顷|m²|km²|立方米|立方千米|岁)$")),
              # 多重 as a question, not as "manifold" (多重保障); 重量 asks a weight too
              (re.compile(r"多重(?![\u4e00-\u9fff])|有多重|重多少|重量(?!级)|\bhow heavy\b|\bweigh(?:s|ed|t)?\b", re.IGNORECASE),
-              re.compile(r"(?:克|千克|公斤|斤|吨|kg|g|t)$")))
+              re.compile(r"(?:克|千克|公斤|斤|吨|kg|g|t)$")),
+             # English asks how much of what is not counted (capacity, rent, tea): never in items
+             (re.compile(r"\bhow much\b", re.IGNORECASE), re.compile(r"[^个名家户人位所座辆台张条件项次处株棵头只]$")))
 
 
 def _other_measure(q: Question, answer: str) -> bool:
-    """A length (多长), an area (多大) or a weight (多重) asked, answered in another unit (14处,
-    四层, 26.5厘米)."""
+    """A length (多长), an area (多大), a weight (多重) or anything English asks how much of,
+    answered in another unit (14处, 四层, 26.5厘米; 9个 for how much capacity)."""
     return q.qtype == "number" and any(asks.search(q.text) and not unit.search(answer) for asks, unit in _MEASURES)
 
 

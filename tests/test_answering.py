@@ -667,6 +667,11 @@ def test_a_length_or_an_area_is_answered_in_its_units():
     assert analyse("排查是在哪段时间？").qtype == "date" and analyse("水库在哪里？").qtype == "place"
     relic = "那件铜炉高26.5厘米，重3.2公斤，是“多重保障”的展品。"
     assert misread("铜炉有多重？", relic, "26.5厘米") > 0 and misread("铜炉有多重？", relic, "3.2公斤") == 0
+    solar = "全乡只有9个屋顶安装了光伏板，装机容量仅0.8兆瓦，每户每年可得租金720元。"
+    capacity = "How much solar capacity did the township have installed?"
+    assert misread(capacity, solar, "9个") > 0 and misread(capacity, solar, "0.8兆瓦") == 0
+    assert misread("How much rent does a household get each year?", solar, "720元") == 0
+    assert misread("How many rooftops had solar panels?", solar, "9个") == 0
     assert misread("How heavy is the bronze burner?", relic, "26.5厘米") > 0
     assert misread("铜炉有多高？", relic, "26.5厘米") == 0 and misread("展品有几项多重保障？", relic, "26.5厘米") == 0
     assert analyse("What is the street address of the county library?").qtype == "place"
