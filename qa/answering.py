@@ -651,7 +651,8 @@ def _misreading(q: Question, text: str, simplified: str, span: Span) -> float:
         was = not _ASKS_BEFORE.search(q.text) and a in _changed_from(text)  # 由往年的(4月1日至…)延长到
         return (1.0 * missing + 0.5 * _lasts_until(q, simplified, span)  # 什么时候开幕: not 持续至5月22日
                 + 0.5 * _begins_for_until(q, simplified, span)  # 开到哪天结束: not 从4月18日开始
-                + 0.5 * one_end + 0.6 * was + 0.5 * _first_for_last(q, _clause_before(simplified, a)))
+                + 0.5 * one_end + 0.6 * was + 0.5 * _first_for_last(q, _clause_before(simplified, a))
+                + 0.5 * _start_for_finish(q, simplified, span))
     if _not_where(q, simplified, span) or _old_for_new_place(q, simplified, span):
         return 0.5  # 哈尔斯公司在哪里: not 哈尔斯公司五楼会议室, a room inside it; 新地址: not 以前的
     if q.qtype == "place" and _ASKS_ADDRESS.search(q.text) and not _STREET_NUMBER.search(text, a, b):
@@ -717,6 +718,18 @@ def _says_the_other(question: str, said: str, one: re.Pattern, other: re.Pattern
 
 _FIRST = re.compile(r"首班|首趟|首场|首次|首批|第一[班趟场次批]|最早")
 _LAST = re.compile(r"末班|末趟|末场|最后一[班趟场次批]|最晚")
+
+
+_BEGUN = re.compile(r"开工|动工|开建|开始|启动|奠基|\b(?:start|started|begin|began|begun)\b", re.IGNORECASE)
+_DONE = re.compile(r"完工|竣工|建成|干完|做完|修完|建完|完成|落成|\b(?:complete|completed|finish|finished)\b",
+                   re.IGNORECASE)
+
+
+def _start_for_finish(q: Question, simplified: str, span: Span) -> bool:
+    """The question asks when work is finished (什么时候全部干完) and the date's clause says when
+    it began (项目于4月10日开工，计划10月31日前全部完工), or the other way round."""
+    clause = _clause_before(simplified, span[0]) + _CLAUSE_END.split(simplified[span[1]:])[0]
+    return _says_the_other(q.text, clause, _BEGUN, _DONE)
 
 
 def _first_for_last(q: Question, clause_before: str) -> bool:
@@ -1560,6 +1573,7 @@ class Answerer:
                 or _stops_mid_phrase(q, answer)
                 or _restates_what_is_explained(q, answer) or _value_of_another_thing(q, simplified, span)
                 or _lasts_until(q, simplified, span) or _begins_for_until(q, simplified, span)
+                or _start_for_finish(q, simplified, span)
                 or _old_for_new_place(q, simplified, span) or _not_where(q, simplified, span))
 
     def _other_post(self, q: Question, found: Extraction) -> bool:
@@ -1672,13 +1686,18 @@ class Answerer:
         doubtful rules answer (the year's target, 500万人次), its own number outweighs it. Not one
         typed less plainly than the rules' (餐位96个 against 200份 for 多少份饭: the asked unit)."""
         text = self.corpus.sentences[read.sentence_id].text
-        ends = [b for (a, b), fit in typed_candidates(text, q.qtype, q.unit).items()
-                if a == read.start and b <= (read.end if read.last_sentence_id is None else len(text))
-                and fit >= max(PLAIN_FIT, rules_fit)]
-        if not ends:
-            return None
-        own = replace(read, end=max(ends), last_sentence_id=None)
-        return None if self._answers_something_else(q, own) else own
+        limit = read.end if read.last_sentence_id is None else len(text)
+        ends: dict[int, int] = {}
+        for (a, b), fit in typed_candidates(text, q.qtype, q.unit).items():
+            if read.start <= a and b <= limit and fit >= max(PLAIN_FIT, rules_fit):
+                ends[a] = max(ends.get(a, 0), b)
+        # where the one it starts with answers something else, the next one it holds may not
+        # (4月10日开工，计划10月31日前 for when it is all finished)
+        for a in sorted(ends):
+            own = replace(read, start=a, end=ends[a], last_sentence_id=None)
+            if not self._answers_something_else(q, own):
+                return own
+        return None
 
     def _whole_name(self, read: Extraction) -> Extraction:
         """A reader span that starts inside an organisation's name (沂川|华锐智能装备有限公司, the

@@ -763,6 +763,14 @@ def test_the_day_something_runs_from_does_not_say_when_it_ends():
     assert misread("今年的夜市季从哪天开始？", text, "4月18日") == 0
 
 
+def test_when_work_began_does_not_say_when_it_is_finished():
+    text = "项目于4月10日开工，计划10月31日前全部完工。"
+    done = "老小区改造原本打算什么时候全部干完？"
+    assert misread(done, text, "4月10日") > 0 and misread(done, text, "10月31日前") == 0
+    assert misread("项目是哪天开工的？", text, "10月31日前") > 0 and misread("项目是哪天开工的？", text, "4月10日") == 0
+    assert misread("When will the work be completed?", text, "4月10日") > 0
+
+
 def test_where_it_was_does_not_say_where_it_is_now():
     was = "鹤鸣夜市以前设在老体育场南侧的停车场内，地址为解放路112号。"
     now = "今年初，县里决定将夜市整体搬迁至滨河公园东侧，新址位于滨河路9号。"

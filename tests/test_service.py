@@ -289,6 +289,15 @@ def test_a_photo_credit_does_not_answer_who_wrote_the_story(tmp_path, settings, 
     assert small.ask("青山区生态摄影展的照片是谁拍的？").answer == "李文涛"
 
 
+def test_a_reader_span_holding_two_dates_answers_with_the_one_asked(tmp_path, settings, encoder, service):
+    small = _service_over(
+        "白云镇老旧小区改造惠及860户居民\n\n今年，白云镇将5个老旧小区纳入改造计划，总投资2100万元。"
+        "项目于4月10日开工，计划10月31日前全部完工。截至11月5日，已有3个小区完成改造。\n",
+        tmp_path, settings, encoder, service)
+    answer = small.ask("白云镇的老小区改造原本打算什么时候全部干完？")
+    assert answer.answer.startswith("10月31日") and not answer.abstained, answer
+
+
 def test_the_quoted_name_the_text_gives_what_the_question_names(tmp_path, settings, encoder, service):
     small = _service_over(
         "城东社区打造邻里中心\n\n今年以来，城东社区投入200万元改造活动阵地，打造“书香满园”的阅读角和"
