@@ -192,8 +192,8 @@ _ASKS_TOTAL = re.compile(r"总共|一共|总计|总数|共有|现有|总(?:收�
 _PLAN = re.compile(r"目标|计划|预计|力争|规划|打算|拟|争取(?=[^，,。；;]{0,4}?(?:在|于|实现|完成|达到|建成|\d{4}年|年底|年内|明年))")
 _ASKS_PLAN = re.compile(r"目标|计划|预计|力争|规划|打算|争取|将|要|会|\b(?:plan\w*|target\w*|aim\w*|expect\w*|will|goal)\b",
                         re.IGNORECASE)
-_DISCOUNTED = re.compile(r"优惠|折后|打折|特价|只需|仅需|只要|减半|半价|让利")
-_ASKS_DISCOUNT = re.compile(r"优惠|打折|折后|折扣|减半|半价|特价|便宜|\b(?:discount\w*|reduced|half|cheaper|offer)\b",
+_DISCOUNTED = re.compile(r"优惠|折后|打折|折扣|[\d一二三四五六七八九]折|特价|特惠|早鸟|团购价|会员价|立减|只需|仅需|只要|减半|半价|让利")
+_ASKS_DISCOUNT = re.compile(r"优惠|打折|折后|折扣|减半|半价|特价|便宜|早鸟|提前(?:报名|预订|预约|购买|购票|订购?)|\b(?:discount\w*|reduced|half|cheaper|offer)\b",
                             re.IGNORECASE)
 _INCREMENT = re.compile(r"(?:新增|增加|增设|新建|新添|新上|净增|再建)[^，,。；;\d]{0,4}$")
 _LOCATING_VERB = r"在|位于|坐落在|坐落于|地处"

@@ -790,6 +790,11 @@ def test_any_fee_is_money_and_a_restated_discount_is_the_discount():
     text = "保教费为每生每月600元，对搬迁安置户子女减半收取，即每月300元。"
     asked = "搬迁安置户家的孩子每个月保教费交多少？"  # names what the discount is for
     assert misread(asked, text, "300元") == 0 and misread(asked, text, "600元") > 0
+    # an early-bird price is a discount, and booking early asks it
+    text = "编程班开始报名，每人学费680元，12月31日前报名享早鸟价580元。"
+    early = "编程班提前报名要多少钱？"
+    assert misread(early, text, "580元") == 0 and misread(early, text, "680元") > 0
+    assert misread("编程班学费每人多少钱？", text, "580元") > 0
 
 
 def test_how_many_won_a_title_is_not_how_many_in_all():
