@@ -19,7 +19,7 @@ UNITS = ("美元|日元|日圆|欧元|英镑|港元|港币|美金|韩元|卢布|
          "万元|亿元|万人|人次|平方米|平方公里|平方千米|立方米|立方千米|公里|千米|公顷|周年|余人|个月|分钟|小时|"
          "公分|厘米|毫米|公斤|千克|千瓦|英里|英尺|km|kg|cm|mm|"
          "个|家|位|名|人|次|元|件|项|条|支|所|座|年|天|届|倍|米|吨|份|张|场|批|户|村|台|辆|"
-         "套|本|册|篇|岁|层|楼|间|处|种|类|期|轮|组|队|秒|克|升|尾|株|棵|头|只|亩|斤|盏|颗|枚|架|艘|箱|栋|幢|"
+         "套|本|册|篇|部|岁|层|楼|间|处|种|类|期|轮|组|队|秒|克|升|尾|株|棵|头|只|亩|斤|盏|颗|枚|架|艘|箱|栋|幢|"
          "万|亿|%|％")
 
 CN_DIGITS = "两二三四五六七八九十"  # as list questions count items: 哪两项, 哪五个
@@ -28,11 +28,14 @@ WHICH_MEASURES = "个家位座所项种类支条部张本首篇场届次款名"
 # The unit of sums of money, asked without a measure word (多少钱, 总产值有多少).
 MONEY_UNIT = "元"
 
+# 几 asks how many, but not in 这几个 (these), 前几年 (the last few), 好几个 (several) or 几乎 (almost)
+_HOW_MANY = r"(?<![哪这那前后好])几(?!乎)"
+
 # (type, pattern) in priority order: the first match decides.
 _ZH_TYPES = [
     ("frequency", r"多久一次|多长时间一次|多久|多长时间|多少时间|多频繁|间隔多长"),
     ("date", r"什么时候|何时|哪段时间|哪一?个?时间段|哪一?年|哪一?天|哪一?日|几月|几号|几日|几点|星期几|礼拜几|周几|什么时间|哪个月|多久以前|日期"),
-    ("number", r"多少|(?<!哪)几|百分之几|多大|多高|多长|多宽|多深|多远|多厚|多重|比例|占比"),
+    ("number", rf"多少|{_HOW_MANY}|百分之几|多大|多高|多长|多宽|多深|多远|多厚|多重|比例|占比"),
     ("person", r"谁|哪位|哪一位|什么人|哪个人|(?<=长|记|任|员|人|理|席|者|师)叫什么(?:名字)?|(?<=长|记|任|员|人|理|席|者|师)是什么人"),
     ("place", rf"哪里|哪儿|在哪(?![{WHICH_MEASURES}一些])|什么地方|什么位置|何地|何处|哪一?个地方|地点|哪一?个(?:村|镇|市|区|县|省|街道|国家|城市)"),
     ("organisation", r"哪一?家|哪一?所|哪个(?:单位|公司|企业|部门|组织|机构|集团|党委|支部|学校|银行|合作社|协会|医院)|"
@@ -81,7 +84,7 @@ FUNCTION_CHARS = set("是了的在有为于被把将对和与及都又还就")  
 _FUNCTION_HEAD = re.compile(r"^[的了是在有为]+")
 _WHICH = re.compile(rf"哪一?(?:[{WHICH_MEASURES}]|些|几个|几)?|什么")
 _VAGUE_HEADS = {"时候", "时间", "地方", "人", "样", "么", "里", "儿", "些", "年", "天", "月", "日"}
-_UNIT_AFTER_WH = re.compile(rf"(?:多少|几)({UNITS})")
+_UNIT_AFTER_WH = re.compile(rf"(?:多少|{_HOW_MANY})({UNITS})")
 # A place, company or institution the question names: a jieba word ending in an administrative,
 # company, school or hospital suffix (花街镇, 顺虎公司, 城南中学), or a name followed by the suffix as
 # its own word (花街|镇). The stem may not hold wh-words, numerals or function words (哪个村, 一个县,

@@ -39,6 +39,9 @@ def spans(text, qtype, unit=None):
     ("How long can the sensor run on one battery?", "frequency", None),  # a duration, as 多久
     ("How long is the new road?", "number", None),
     ("工作站礼拜几有律师坐班？", "date", None),  # which weekday: not a count (几)
+    ("改造完以后是哪家物业公司来管这几个小区？", "organisation", None),  # 这几个: these, not how many
+    ("好几个村一共修了多少座桥？", "number", "座"),
+    ("镇里今年打算给老楼装几部电梯？", "number", "部"),
 ])
 def test_question_types(question, qtype, unit):
     q = analyse(question)
