@@ -807,6 +807,21 @@ def _another_year(q: Question, evidence: str, span: Span) -> bool:
     return False
 
 
+# Who pays or which tier a thing is of, as news writes it: a place's own name (鹿鸣镇) is none.
+_LEVELS = {"中央": re.compile(r"中央|国家级"), "省": re.compile(r"省级|省里|省财政|省政府"),
+           "市": re.compile(r"市级|市里|市财政|市政府"), "县": re.compile(r"县级|县里|县财政|县政府"),
+           "乡镇": re.compile(r"乡镇|镇级|镇里|镇财政|乡级|乡里"), "村": re.compile(r"村级|村里|村集体")}
+
+
+def _another_level(q: Question, evidence: str, span: Span) -> bool:
+    """The question asks about one tier (县财政掏了多少, 乡镇服务站) and the answer's clause speaks
+    of another (其中省级专项补助资金1500万元; 每个村级服务点补助5000元)."""
+    asked = {level for level, pattern in _LEVELS.items() if pattern.search(q.text)}
+    clause = _clause_before(evidence, span[0]) + _CLAUSE_END.split(evidence[span[1]:])[0]
+    said = {level for level, pattern in _LEVELS.items() if pattern.search(clause)}
+    return bool(asked - said) and bool(said - asked)
+
+
 def _day_for_how_long(q: Question, answer: str) -> bool:
     """A day does not say how long or how often (多久: not 持续至5月22日)."""
     return q.qtype == "frequency" and bool(_DATE.fullmatch(answer))
@@ -1564,7 +1579,7 @@ class Answerer:
         span = (found.start, found.end)
         answer = simplified[found.start:found.end]
         return (self._off_topic(q, found) or self._other_post(q, found) or _repeats_the_question(q, answer)
-                or _another_year(q, simplified, span)
+                or _another_year(q, simplified, span) or _another_level(q, simplified, span)
                 or _counts_other_things(q, answer) or _other_measure(q, answer) or _other_kind_of_place(q, answer)
                 or _kind_of_organisation(q, answer) or _day_for_how_long(q, answer) or _place_for_company(q, answer)
                 or _place_for_post_holder(q, answer)

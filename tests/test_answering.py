@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.answering import (_another_year, _asks_post, _kind_of_organisation, _restates_what_is_explained,
+from qa.answering import (_another_level, _another_year, _asks_post, _kind_of_organisation, _restates_what_is_explained,
                           _stops_mid_phrase, _value_of_another_thing, _other_kind_of_place, _brand_owners, _clauses, _counts_other_things, _gap_span, _lasts_until,
                           _lists, _misreading,
                           _named_subject, _place_for_company, _place_for_post_holder, _posts, _noun_phrases, _quoted_names,
@@ -764,6 +764,18 @@ def test_the_day_something_runs_from_does_not_say_when_it_ends():
     assert misread(ends, text, "4月18日") > 0 and misread(ends, text, "10月31日") == 0
     assert misread(ends, text, "18:00至次日0:30") > 0  # 次日 names no day
     assert misread("今年的夜市季从哪天开始？", text, "4月18日") == 0
+
+
+def test_what_one_tier_pays_does_not_say_what_another_pays():
+    text = "中心总投资2680万元，其中省级专项补助资金1500万元，其余由县财政和医院自筹解决。"
+    a = text.index("1500万元")
+    assert _another_level(analyse("建中心的钱里，县财政掏了多少？"), text, (a, a + 6))
+    assert not _another_level(analyse("建中心，省里补助了多少钱？"), text, (a, a + 6))
+    assert not _another_level(analyse("鹿鸣镇建中心花了多少钱？"), text, (a, a + 6))  # a town's name is no tier
+    points = "县财政按每个村级服务点一次性补助5000元。"
+    b = points.index("5000元")
+    assert _another_level(analyse("县财政给每个乡镇服务站补助多少？"), points, (b, b + 5))
+    assert not _another_level(analyse("县财政给每个村级服务点补助多少？"), points, (b, b + 5))
 
 
 def test_when_work_began_does_not_say_when_it_is_finished():
