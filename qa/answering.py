@@ -170,6 +170,7 @@ _ASKS_YEAR = re.compile(r"哪一?年|何年|什么年份|哪个年份|which year
 _ASKS_HOUR = re.compile(r"几点|几时|什么时刻|\bwhat time\b", re.IGNORECASE)
 _ASKS_RANGE = re.compile(r"(?:哪|几|什么)[^，,到至]{0,5}(?:到|至)(?:哪|几|什么)|\bfrom (?:what|which|when)\b.*\b(?:to|until|till)\b",
                          re.IGNORECASE)  # 几点到几点, 从哪天到哪天: both ends
+_ASKS_ORDINAL = re.compile(r"第(?:几|多少)|\bwhich (?:number|place)\b|\bwhat (?:number|place|rank)\b", re.IGNORECASE)
 _ASKS_DATE = re.compile(r"几月几[日号]|\b(?:what|which) date\b", re.IGNORECASE)  # a day of a month
 _ASKS_DAY = re.compile(r"哪一?天|哪一?日|几号|几日|星期几|礼拜几|周几|what day|which day", re.IGNORECASE)
 # When something began (opened, was founded) is not the date it lasts until, and the reverse.
@@ -667,6 +668,8 @@ def _misreading(q: Question, text: str, simplified: str, span: Span) -> float:
             # 刚开始打算供应多少份: 计划日供餐200份, not what it has reached (日均供餐已达260余份)
             or (_PLAN.search(q.text) and not _PLAN.search(simplified, 0, a) and "将" not in simplified[:a])
             or _discount_mismatch(q, simplified, clause) or _first_for_last(q, clause)
+            or (text.startswith("第", a) and not _ASKS_ORDINAL.search(q.text))  # 第136个 counts nothing
+            or _earlier_for_later(q, simplified, span)
             or _honoured_for_total(q, simplified, span)):  # 一共有多少家: not 4家…被评为星级民宿
         return 0.5
     if not _ASKS_BEFORE.search(q.text):  # 由最初的3名发展到现在的20名: 20名
@@ -704,6 +707,15 @@ def _old_for_new_place(q: Question, simplified: str, span: Span) -> bool:
     before = simplified[:span[0]]
     starts = [m.start() for pattern in (_WAS, _NOW) for m in pattern.finditer(before)]
     return q.qtype == "place" and bool(starts) and _says_the_other(q.text, before[max(starts):], _WAS, _NOW)
+
+
+_LATER = re.compile(r"最后|最终|现在|目前|如今|现有|\b(?:now|currently|finally|in the end)\b", re.IGNORECASE)
+
+
+def _earlier_for_later(q: Question, simplified: str, span: Span) -> bool:
+    """The question asks how much in the end or now (最后总装机容量做到了多少) and the sentence
+    gives the number as it was before (去年以前…装机容量仅0.8兆瓦)."""
+    return q.qtype == "number" and _says_the_other(q.text, simplified[:span[0]], _WAS, _LATER)
 
 
 def _says_the_other(question: str, said: str, one: re.Pattern, other: re.Pattern) -> bool:
@@ -1589,7 +1601,8 @@ class Answerer:
                 or _restates_what_is_explained(q, answer) or _value_of_another_thing(q, simplified, span)
                 or _lasts_until(q, simplified, span) or _begins_for_until(q, simplified, span)
                 or _start_for_finish(q, simplified, span)
-                or _old_for_new_place(q, simplified, span) or _not_where(q, simplified, span))
+                or _old_for_new_place(q, simplified, span) or _earlier_for_later(q, simplified, span)
+                or _not_where(q, simplified, span))
 
     def _other_post(self, q: Question, found: Extraction) -> bool:
         """The question asks for the holder of a post (党委书记是谁) and the answer is named as

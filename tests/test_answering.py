@@ -778,6 +778,16 @@ def test_what_one_tier_pays_does_not_say_what_another_pays():
     assert not _another_level(analyse("县财政给每个村级服务点补助多少？"), points, (b, b + 5))
 
 
+def test_an_ordinal_or_what_was_before_does_not_count_what_is_asked():
+    text = "松林村服务点是全县第136个村级服务点，每月平均派件2400件。"
+    assert misread("服务点每个月平均派多少件快递？", text, "第136个") > 0
+    assert misread("松林村服务点是全县第几个服务点？", text, "第136个") == 0
+    before = "去年以前，全乡只有两所学校屋顶安装了光伏板，装机容量仅0.8兆瓦。"
+    assert misread("光伏项目最后总装机容量做到了多少？", before, "0.8兆瓦") > 0
+    assert misread("光伏项目以前的装机容量有多少？", before, "0.8兆瓦") == 0
+    assert "5600毫升" in spans("累计献血量达到5600毫升。", "number")
+
+
 def test_when_work_began_does_not_say_when_it_is_finished():
     text = "项目于4月10日开工，计划10月31日前全部完工。"
     done = "老小区改造原本打算什么时候全部干完？"
