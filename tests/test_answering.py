@@ -788,6 +788,14 @@ def test_an_ordinal_or_what_was_before_does_not_count_what_is_asked():
     assert "5600毫升" in spans("累计献血量达到5600毫升。", "number")
 
 
+def test_a_time_that_was_shortened_is_not_how_long_it_takes_now():
+    text = "包裹从县城到村里的时间由原来的3至5天缩短到24小时以内。"
+    assert "24小时以内" in spans(text, "frequency")
+    now = "现在一个包裹从县城送到村里要多长时间？"
+    assert misread(now, text, "5天") > 0 and misread(now, text, "24小时以内") == 0
+    assert misread("包裹原来从县城送到村里要多长时间？", text, "5天") == 0
+
+
 def test_when_work_began_does_not_say_when_it_is_finished():
     text = "项目于4月10日开工，计划10月31日前全部完工。"
     done = "老小区改造原本打算什么时候全部干完？"
