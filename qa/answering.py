@@ -694,10 +694,10 @@ def _begins_for_until(q: Question, simplified: str, span: Span) -> bool:
 
 
 # Where something was and where it is: 以前设在…地址为解放路112号 vs 新址位于滨河路9号
-_WAS = re.compile(r"以前|原来|原先|过去|此前|之前|原址|旧址|老址"
+_WAS = re.compile(r"以前|原来|原先|原本|过去|此前|之前|最初|起初|当初|原址|旧址|老址"
                   r"|\bbefore (?:it|they) (?:moved|relocated)\b|\bformer(?:ly)?\b|\bprevious(?:ly)?\b",
                   re.IGNORECASE)
-_NOW = re.compile(r"新址|新地址|新的地址|新家|搬迁[至到后]|迁[至到往]|搬[至到往]|搬家以?后|现址|如今"
+_NOW = re.compile(r"新址|新地址|新的地址|新家|搬迁[至到后]|迁[至到往入]|搬[至到往进入]|搬家以?后|现址|如今|现在|目前"
                   r"|\bnew (?:address|site|location|premises)\b|\b(?:moved|relocated) to\b|\bafter (?:it|they) moved\b",
                   re.IGNORECASE)
 

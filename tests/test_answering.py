@@ -815,6 +815,9 @@ def test_where_it_was_does_not_say_where_it_is_now():
     asks_before = "Where was the county passenger transport centre before it moved?"
     assert misread(asks_before, moved, "城东新区迎宾大道166号") > 0 and misread(asks_before, moved, "城北解放路88号") == 0
     assert misread("客运中心现在搬到哪里了？", moved, "城北解放路88号") > 0
+    club = "社团最初的活动场地是旧实验楼三楼的一间杂物间，今年春季学期搬进了科技楼二楼。"
+    assert misread("科技社现在在哪个地方活动？", club, "旧实验楼三楼") > 0  # 最初 … 现在
+    assert misread("科技社最初在哪里活动？", club, "旧实验楼三楼") == 0
 
 
 def test_any_fee_is_money_and_a_restated_discount_is_the_discount():
