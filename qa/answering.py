@@ -672,6 +672,7 @@ def _misreading(q: Question, text: str, simplified: str, span: Span) -> float:
             or _discount_mismatch(q, simplified, clause) or _first_for_last(q, clause)
             or (text.startswith("第", a) and not _ASKS_ORDINAL.search(q.text))  # 第136个 counts nothing
             or _earlier_for_later(q, simplified, span)
+            or _part_for_total(q, clause)
             or _honoured_for_total(q, simplified, span)):  # 一共有多少家: not 4家…被评为星级民宿
         return 0.5
     if not _ASKS_BEFORE.search(q.text):  # 由最初的3名发展到现在的20名: 20名
@@ -712,6 +713,14 @@ def _old_for_new_place(q: Question, simplified: str, span: Span) -> bool:
 
 
 _LATER = re.compile(r"最后|最终|现在|目前|如今|现有|\b(?:now|currently|finally|in the end)\b", re.IGNORECASE)
+
+
+def _part_for_total(q: Question, clause_before: str) -> bool:
+    """The asked clause wants the whole (建这个中心一共投了多少钱) and the number is a part of it
+    (总投资2680万元，其中省级专项补助资金1500万元); not where a total only sets the scene (新夜市一共
+    218个摊位，|卖小吃的占几个)."""
+    asked = re.split(r"[，,；;]", q.gap_left)[-1]
+    return bool(_ASKS_TOTAL.search(asked)) and clause_before.startswith("其中") and "其中" not in q.text
 
 
 def _earlier_for_later(q: Question, simplified: str, span: Span) -> bool:

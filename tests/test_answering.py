@@ -833,6 +833,13 @@ def test_any_fee_is_money_and_a_restated_discount_is_the_discount():
     assert misread("编程班学费每人多少钱？", text, "580元") > 0
 
 
+def test_a_part_does_not_answer_how_much_in_all():
+    text = "中心总投资2680万元，其中省级专项补助资金1500万元，其余由县财政自筹解决。"
+    assert misread("建这个中心一共投了多少钱？", text, "1500万元") > 0
+    assert misread("建这个中心一共投了多少钱？", text, "2680万元") == 0
+    assert misread("中心总投资2680万元，省里补了多少？", text, "1500万元") == 0  # the total sets the scene
+
+
 def test_how_many_won_a_title_is_not_how_many_in_all():
     text = "目前，杏花坞村已有4家民宿被评为市级星级民宿。"
     assert misread("杏花坞村现在一共有多少家民宿？", text, "4家") > 0
