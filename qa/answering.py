@@ -813,6 +813,17 @@ _YEARS = {"last": re.compile(r"去年|上年|\blast year\b", re.IGNORECASE),
           "next": re.compile(r"明年|下年|\bnext year\b", re.IGNORECASE)}
 
 
+def _said_year(q: Question, evidence: str, span: Span) -> bool | None:
+    """Whether the span's own clause speaks of the one year the question asks about (去年, 今年,
+    明年): True, False where it names only others, None where it names none or none is asked."""
+    asked = {year for year, pattern in _YEARS.items() if pattern.search(q.text)}
+    clause = _clause_before(evidence, span[0]) + _CLAUSE_END.split(evidence[span[1]:])[0]
+    said = {year for year, pattern in _YEARS.items() if pattern.search(clause)}
+    if len(asked) != 1 or not said or _YEAR_NUMBER.search(clause):
+        return None
+    return bool(asked & said)
+
+
 def _another_year(q: Question, evidence: str, span: Span) -> bool:
     """The question asks about last year (or this, or next) and the answer's clause, or where it
     names none its sentence, speaks of another year only (本次放流资金共86万元 for last year's
@@ -1505,7 +1516,13 @@ class Answerer:
                     if not _CLAUSE_END.search(text, *gap):
                         fit += max(_list_fit(text[gap[0]:gap[1]], q.count), 0.0)
                 typed[gap] = max(typed.get(gap, 0.0), fit)
-        typed = {span: fit - _misreading(q, text, simplified, span) for span, fit in typed.items()}
+        misread = {span: _misreading(q, text, simplified, span) for span in typed}
+        # 去年…96分钟，今年以来已缩短至68分钟: where a clause gives the asked year's (not its plan),
+        # another year's does not answer
+        years = {span: _said_year(q, simplified, span) for span in typed}
+        asked_year = any(said and not misread[span] for span, said in years.items())
+        typed = {span: fit - misread[span] - (0.5 if asked_year and years[span] is False else 0.0)
+                 for span, fit in typed.items()}
         if not typed:  # a clause answers what/why/how; for a typed question it is a poor guess
             return [(span, 0.3 if q.qtype in ("what", "other") else 0.0) for span in _clauses(text)]
         return list(typed.items())

@@ -195,6 +195,14 @@ def test_an_english_answer_is_not_the_questions_own_words_where_the_sentence_nam
     assert rules_answer(service, q, text).startswith("白云客运出租有限公司")
 
 
+def test_the_asked_years_figure_beats_another_years_in_one_sentence(service):
+    text = "去年患者平均救治时间为96分钟，今年以来已缩短至68分钟。"
+    assert rules_answer(service, analyse("今年以来患者平均救治时间要多久？"), text) == "68分钟"
+    assert rules_answer(service, analyse("去年患者平均救治时间要多久？"), text) == "96分钟"
+    text = "去年全县快递业务量为386万件，今年1至9月已达412万件。"
+    assert rules_answer(service, analyse("今年头九个月全县快递有多少件？"), text) == "412万件"
+
+
 def test_a_question_for_a_year_or_a_day_is_not_answered_by_a_month(service):
 
     text = "大桥始建于一九五八年，九月建成通车。"
