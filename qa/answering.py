@@ -170,6 +170,8 @@ _ASKS_YEAR = re.compile(r"哪一?年|何年|什么年份|哪个年份|which year
 _ASKS_HOUR = re.compile(r"几点|几时|什么时刻|\bwhat time\b", re.IGNORECASE)
 _ASKS_RANGE = re.compile(r"(?:哪|几|什么)[^，,到至]{0,5}(?:到|至)(?:哪|几|什么)|\bfrom (?:what|which|when)\b.*\b(?:to|until|till)\b",
                          re.IGNORECASE)  # 几点到几点, 从哪天到哪天: both ends
+# 11月20日，记者从…获悉: the day the paper learnt it, not the day of what it reports
+_DATELINE = re.compile(r"(?:上午|下午|晚)?[，,]?\s*(?:本报)?记者(?:从|在|近日|日前)?[^，,。]{0,24}?(?:获悉|得知|了解到)")
 _ASKS_ORDINAL = re.compile(r"第(?:几|多少)|\bwhich (?:number|place)\b|\bwhat (?:number|place|rank)\b", re.IGNORECASE)
 _ASKS_DATE = re.compile(r"几月几[日号]|\b(?:what|which) date\b", re.IGNORECASE)  # a day of a month
 _ASKS_DAY = re.compile(r"哪一?天|哪一?日|几号|几日|星期几|礼拜几|周几|what day|which day", re.IGNORECASE)
@@ -653,7 +655,8 @@ def _misreading(q: Question, text: str, simplified: str, span: Span) -> float:
         return (1.0 * missing + 0.5 * _lasts_until(q, simplified, span)  # 什么时候开幕: not 持续至5月22日
                 + 0.5 * _begins_for_until(q, simplified, span)  # 开到哪天结束: not 从4月18日开始
                 + 0.5 * one_end + 0.6 * was + 0.5 * _first_for_last(q, _clause_before(simplified, a))
-                + 0.5 * _start_for_finish(q, simplified, span))
+                + 0.5 * _start_for_finish(q, simplified, span)
+                + 0.5 * bool(_DATELINE.match(simplified, b) and not re.search(r"获悉|得知|了解到|采访", q.text)))
     if _not_where(q, simplified, span) or _old_for_new_place(q, simplified, span):
         return 0.5  # 哈尔斯公司在哪里: not 哈尔斯公司五楼会议室, a room inside it; 新地址: not 以前的
     if q.qtype == "place" and _ASKS_ADDRESS.search(q.text) and not _STREET_NUMBER.search(text, a, b):

@@ -796,6 +796,13 @@ def test_a_time_that_was_shortened_is_not_how_long_it_takes_now():
     assert misread("包裹原来从县城送到村里要多长时间？", text, "5天") == 0
 
 
+def test_the_day_the_paper_learnt_it_is_not_the_day_it_happened():
+    text = "11月20日，记者从县第一中学获悉，在刚刚结束的全省科技创新大赛中，该校作品获得一等奖。"
+    assert misread("全省科技创新大赛是哪天开始比的？", text, "11月20日") > 0
+    assert misread("记者是哪天从学校获悉获奖消息的？", text, "11月20日") == 0
+    assert misread("大赛是哪天开始比的？", "11月16日，大赛在省城开幕。", "11月16日") == 0
+
+
 def test_when_work_began_does_not_say_when_it_is_finished():
     text = "项目于4月10日开工，计划10月31日前全部完工。"
     done = "老小区改造原本打算什么时候全部干完？"
