@@ -157,6 +157,7 @@ _PLACE_SUFFIX = re.compile(
 _ADDRESS = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:路|街|大道|大街|巷)\d+号")
 # a street address on its own (搬到了镇上的|竹乡路18号): a name of up to four characters, no function word
 _STREET_ADDRESS = re.compile(r"(?:(?![的在从到于和与及把被是了为])[\u4e00-\u9fff]){2,4}(?:路|街|大道|大街|巷)\d+号")
+_MOVED_FROM = re.compile(r"(?:从|由)((?:原来的|原先的|以前的|原)?([^，,。；;从由]{2,20}?))(?:整体)?(?:搬迁|搬|迁)(?:到|至|往|入)")
 _LOCATED = re.compile(r"(?:位于|坐落于|坐落在|地处|设在|设于|(?:起点|终点)站?(?:为|是|设在|在)|地址(?:在|为|是|[:：]))"
                       r"([^，,。；;、：:]{2,30})")
 _ASKS_ADDRESS = re.compile(r"地址|门牌|\baddress\b", re.IGNORECASE)
@@ -416,6 +417,8 @@ _COUNT_OF_PLACES = re.compile(rf"{_NUM}(?:个|座|处|所|家|条)[\u4e00-\u9fff
 def _places(text: str) -> list[tuple[Span, float]]:
     # 在这里举行: a word that points at a place names none
     found = [(m.span(1), 1.1) for m in _AT_PLACE.finditer(text) if not _DEICTIC.fullmatch(m.group(1))]
+    # 从县城东关街的临时仓库搬到了…: where it moved from is a place
+    found += [((m.end(1) - len(m.group(2)), m.end(1)), 1.05) for m in _MOVED_FROM.finditer(text)]
     for m in _LOCATED.finditer(text):  # 位于X (to the clause end), 位于X的Y (X)
         found.append((m.span(1), 1.05))
         # Opening its clause, 位于X的Y describes Y (位于先行集团的|党群服务中心): X is the place.

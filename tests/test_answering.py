@@ -510,6 +510,12 @@ def test_a_weekday_does_not_answer_what_date():
     assert _misreading(analyse("大集是几月几号开的？"), "大集定在每周三。", "大集定在每周三。", (4, 7)) >= 1.0
 
 
+def test_where_something_moved_from_is_a_place():
+    text = "今年3月，共配中心从县城东关街的临时仓库搬到了工业园区纬二路8号。"
+    assert "县城东关街的临时仓库" in spans(text, "place")
+    assert "城北解放路88号" in spans("客运中心由原来的城北解放路88号整体搬迁至城东新区。", "place")
+
+
 def test_a_house_number_is_no_day():
     """溪畔路188号: no 88号 cut from the number, and no 32nd of a month."""
     assert not any("88号" in s for s in spans("阅览室位于溪畔路188号，当天正式启用。", "date"))
