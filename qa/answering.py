@@ -659,7 +659,7 @@ def _misreading(q: Question, text: str, simplified: str, span: Span) -> float:
                 + 0.5 * _begins_for_until(q, simplified, span)  # 开到哪天结束: not 从4月18日开始
                 + 0.5 * one_end + 0.6 * was + 0.5 * _first_for_last(q, _clause_before(simplified, a))
                 + 0.5 * _start_for_finish(q, simplified, span)
-                + 0.5 * bool(_DATELINE.match(simplified, b) and not re.search(r"获悉|得知|了解到|采访", q.text)))
+                + 0.5 * _reported_on(q, simplified, b))
     if _not_where(q, simplified, span) or _old_for_new_place(q, simplified, span):
         return 0.5  # 哈尔斯公司在哪里: not 哈尔斯公司五楼会议室, a room inside it; 新地址: not 以前的
     if q.qtype == "place" and _ASKS_ADDRESS.search(q.text) and not _STREET_NUMBER.search(text, a, b):
@@ -690,6 +690,12 @@ _ASKS_UNTIL = re.compile(r"结束|闭幕|截止|为止|(?:开|办|展|持续|延
                          re.IGNORECASE)
 
 
+def _reported_on(q: Question, simplified: str, end: int) -> bool:
+    """The date ending at end is the day the paper learnt the news (11月20日，记者从…获悉), not the
+    day it happened, unless the question asks when it was learnt."""
+    return bool(_DATELINE.match(simplified, end)) and not re.search(r"获悉|得知|了解到|采访", q.text)
+
+
 def _begins_for_until(q: Question, simplified: str, span: Span) -> bool:
     """The question asks when something ends (夜市季开到哪天结束) and the span is the date it
     runs from (从4月18日开始，持续到10月31日): the converse of _lasts_until."""
@@ -718,15 +724,15 @@ def _old_for_new_place(q: Question, simplified: str, span: Span) -> bool:
     return q.qtype == "place" and bool(starts) and _says_the_other(q.text, before[max(starts):], _WAS, _NOW)
 
 
-_LATER = re.compile(r"最后|最终|现在|目前|如今|现有|\b(?:now|currently|finally|in the end)\b", re.IGNORECASE)
-
-
 def _part_for_total(q: Question, clause_before: str) -> bool:
     """The asked clause wants the whole (建这个中心一共投了多少钱) and the number is a part of it
     (总投资2680万元，其中省级专项补助资金1500万元); not where a total only sets the scene (新夜市一共
     218个摊位，|卖小吃的占几个)."""
     asked = re.split(r"[，,；;]", q.gap_left)[-1]
     return bool(_ASKS_TOTAL.search(asked)) and clause_before.startswith("其中") and "其中" not in q.text
+
+
+_LATER = re.compile(r"最后|最终|现在|目前|如今|现有|\b(?:now|currently|finally|in the end)\b", re.IGNORECASE)
 
 
 def _earlier_for_later(q: Question, simplified: str, span: Span) -> bool:
@@ -757,8 +763,7 @@ _DONE = re.compile(r"完工|竣工|建成|干完|做完|修完|建完|完成|落
 def _start_for_finish(q: Question, simplified: str, span: Span) -> bool:
     """The question asks when work is finished (什么时候全部干完) and the date's clause says when
     it began (项目于4月10日开工，计划10月31日前全部完工), or the other way round."""
-    clause = _clause_before(simplified, span[0]) + _CLAUSE_END.split(simplified[span[1]:])[0]
-    return _says_the_other(q.text, clause, _BEGUN, _DONE)
+    return _says_the_other(q.text, _clause_around(simplified, span), _BEGUN, _DONE)
 
 
 def _first_for_last(q: Question, clause_before: str) -> bool:
@@ -823,7 +828,7 @@ def _said_year(q: Question, evidence: str, span: Span) -> bool | None:
     """Whether the span's own clause speaks of the one year the question asks about (去年, 今年,
     明年): True, False where it names only others, None where it names none or none is asked."""
     asked = {year for year, pattern in _YEARS.items() if pattern.search(q.text)}
-    clause = _clause_before(evidence, span[0]) + _CLAUSE_END.split(evidence[span[1]:])[0]
+    clause = _clause_around(evidence, span)
     said = {year for year, pattern in _YEARS.items() if pattern.search(clause)}
     if len(asked) != 1 or not said or _YEAR_NUMBER.search(clause):
         return None
@@ -857,8 +862,7 @@ def _another_level(q: Question, evidence: str, span: Span) -> bool:
     """The question asks about one tier (县财政掏了多少, 乡镇服务站) and the answer's clause speaks
     of another (其中省级专项补助资金1500万元; 每个村级服务点补助5000元)."""
     asked = {level for level, pattern in _LEVELS.items() if pattern.search(q.text)}
-    clause = _clause_before(evidence, span[0]) + _CLAUSE_END.split(evidence[span[1]:])[0]
-    said = {level for level, pattern in _LEVELS.items() if pattern.search(clause)}
+    said = {level for level, pattern in _LEVELS.items() if pattern.search(_clause_around(evidence, span))}
     return bool(asked - said) and bool(said - asked)
 
 
@@ -1034,6 +1038,11 @@ def _clause_before(simplified: str, a: int) -> str:
     clause opening with 即 restates the one before (减半收取，即每月300元): both."""
     clauses = _CLAUSE_END.split(simplified[:a])
     return "，".join(clauses[-2:]) if clauses[-1].startswith(("即", "也就是")) else clauses[-1]
+
+
+def _clause_around(simplified: str, span: Span) -> str:
+    """The words of the span's clause on either side of it: what that clause says of it."""
+    return _clause_before(simplified, span[0]) + _CLAUSE_END.split(simplified[span[1]:])[0]
 
 
 def _discount_mismatch(q: Question, simplified: str, clause_before: str) -> bool:
