@@ -1462,6 +1462,7 @@ class Answerer:
                          passages: list[Passage]) -> list[_Scored]:
         weights = self._weights(q)
         post = _asked_title(q) if q.qtype == "person" and q.lang == "zh" else None
+        quoted = [p.lower() for p in re.findall(r"[“\"「]([^”\"」]{2,})[”\"」]", q.text) if CJK.search(p)]
         scored, seen = [], set()
         off_topic_docs = {doc_id for doc_id in {self.corpus.chunks[p.chunk_id].doc_id for p in passages}
                           if self._off_topic_doc(q, doc_id)}
@@ -1475,6 +1476,8 @@ class Answerer:
                 sentence = self.corpus.sentences[sid]
                 dense = _scale_cosine(float(self.sentence_vectors[sid] @ q_vec), q.lang)
                 lexical = self._coverage(q, weights, sentence.text)
+                if quoted and all(phrase in _simplified_lower(sentence.text) for phrase in quoted):
+                    lexical = max(lexical, 0.5 + 0.5 * lexical)  # the question's quoted words, verbatim
                 if q.lang == "en":  # few shared words: embeddings carry the match
                     score = (0.5 * dense + 0.2 * _scale_cosine(passage.dense, q.lang)
                              + 0.3 * (0.7 * lexical + 0.3 * context))

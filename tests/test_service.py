@@ -306,6 +306,12 @@ def test_a_reader_span_holding_two_dates_answers_with_the_one_asked(tmp_path, se
     assert answer.answer.startswith("10月31日") and not answer.abstained, answer
 
 
+def test_the_questions_quoted_words_found_verbatim_make_the_sentence_sure(service):
+    # the sentence holds “党建+人才” word for word, few of the question's other words (0.35 without)
+    answer = service.ask("在花街镇，哪家企业走的是“党建+人才”的特色路子？")
+    assert answer.answer == "三环化工" and not answer.abstained, answer
+
+
 def test_the_quoted_name_the_text_gives_what_the_question_names(tmp_path, settings, encoder, service):
     small = _service_over(
         "城东社区打造邻里中心\n\n今年以来，城东社区投入200万元改造活动阵地，打造“书香满园”的阅读角和"
