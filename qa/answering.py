@@ -824,13 +824,20 @@ _YEARS = {"last": re.compile(r"去年|上年|\blast year\b", re.IGNORECASE),
           "next": re.compile(r"明年|下年|\bnext year\b", re.IGNORECASE)}
 
 
+def _named(kinds: dict[str, re.Pattern], text: str) -> set[str]:
+    """Which of the kinds (years, tiers) the text names."""
+    return {kind for kind, pattern in kinds.items() if pattern.search(text)}
+
+
 def _said_year(q: Question, evidence: str, span: Span) -> bool | None:
     """Whether the span's own clause speaks of the one year the question asks about (去年, 今年,
     明年): True, False where it names only others, None where it names none or none is asked."""
-    asked = {year for year, pattern in _YEARS.items() if pattern.search(q.text)}
+    asked = _named(_YEARS, q.text)
+    if len(asked) != 1:  # most questions: asked for every candidate, so before the clause is split
+        return None
     clause = _clause_around(evidence, span)
-    said = {year for year, pattern in _YEARS.items() if pattern.search(clause)}
-    if len(asked) != 1 or not said or _YEAR_NUMBER.search(clause):
+    said = _named(_YEARS, clause)
+    if not said or _YEAR_NUMBER.search(clause):
         return None
     return bool(asked & said)
 
@@ -839,14 +846,14 @@ def _another_year(q: Question, evidence: str, span: Span) -> bool:
     """The question asks about last year (or this, or next) and the answer's clause, or where it
     names none its sentence, speaks of another year only (本次放流资金共86万元 for last year's
     release; 去年村集体经营性收入为38万元，今年的目标是… for this year's)."""
-    asked = {year for year, pattern in _YEARS.items() if pattern.search(q.text)}
+    asked = _named(_YEARS, q.text)
     if len(asked) != 1:
         return False
     clause = _clause_before(evidence, span[0]) + _CLAUSE_END.split(evidence[span[0]:])[0]
     for where in (clause, evidence):
         if _YEAR_NUMBER.search(where):
             return False  # 2024年: a year this check cannot place
-        said = {year for year, pattern in _YEARS.items() if pattern.search(where)}
+        said = _named(_YEARS, where)
         if said:
             return not asked & said
     return False
@@ -861,8 +868,8 @@ _LEVELS = {"中央": re.compile(r"中央|国家级"), "省": re.compile(r"省级
 def _another_level(q: Question, evidence: str, span: Span) -> bool:
     """The question asks about one tier (县财政掏了多少, 乡镇服务站) and the answer's clause speaks
     of another (其中省级专项补助资金1500万元; 每个村级服务点补助5000元)."""
-    asked = {level for level, pattern in _LEVELS.items() if pattern.search(q.text)}
-    said = {level for level, pattern in _LEVELS.items() if pattern.search(_clause_around(evidence, span))}
+    asked = _named(_LEVELS, q.text)
+    said = _named(_LEVELS, _clause_around(evidence, span))
     return bool(asked - said) and bool(said - asked)
 
 
@@ -1462,7 +1469,7 @@ class Answerer:
                          passages: list[Passage]) -> list[_Scored]:
         weights = self._weights(q)
         post = _asked_title(q) if q.qtype == "person" and q.lang == "zh" else None
-        quoted = [p.lower() for p in re.findall(r"[“\"「]([^”\"」]{2,})[”\"」]", q.text) if CJK.search(p)]
+        quoted = [p.lower() for m in _QUOTED.finditer(q.text) if (p := m.group(2)) and len(p) > 1 and CJK.search(p)]
         scored, seen = [], set()
         off_topic_docs = {doc_id for doc_id in {self.corpus.chunks[p.chunk_id].doc_id for p in passages}
                           if self._off_topic_doc(q, doc_id)}
